@@ -1,0 +1,120 @@
+"""Function: a Lambda function with everything that makes it safe to run unattended.
+
+    log group (retention) ──┐
+    dead-letter queue ──────┤
+    role ── inline policy ──┴──> function (python3.13, arm64, JSON logs into that group)
+
+- The code is only the handler's modules from handlers/, inlined.
+- The role trusts lambda.amazonaws.com alone and has exactly one inline policy: the pipeline's
+  least-privilege statements plus writing its own log group and sending to its own DLQ. No managed
+  policy is ever attached.
+- The log group `/aws/lambda/<function name>` exists, with retention, before the function does, so
+  Lambda never creates an unbounded one; the function name is therefore chosen here, not by the
+  provider's auto-naming (which only picks it while creating the function).
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Mapping, Optional, Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from components import grants
+from components.config import FunctionSettings
+from components.dead_letter_queue import dead_letter_queue
+from components.handler_code import handler_archive, handler_entry_point
+from components.policies import document, service_trust_policy
+
+RUNTIME = "python3.13"
+ARCHITECTURE = "arm64"
+MAX_NAME_LENGTH = 64
+
+
+@dataclass
+class FunctionArgs:
+    handler_module: str  # a module of handlers/ exposing handler(event, context)
+    log_retention_days: int
+    statements: Sequence[dict] = ()  # least-privilege statements from components.grants
+    environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    description: str = ""
+    # function_name: fixed name; default: a stable name unique to the stack (see below)
+    settings: FunctionSettings = FunctionSettings()
+
+
+def stable_function_name(logical_name: str) -> str:
+    """`<logical name>-<7 hex>`, like Pulumi's auto-naming but derived from project, stack and
+    logical name, so it is known before the function exists and differs between stacks."""
+    scope = f"{pulumi.get_project()}/{pulumi.get_stack()}/{logical_name}"
+    suffix = hashlib.sha256(scope.encode()).hexdigest()[:7]
+    return f"{logical_name[: MAX_NAME_LENGTH - len(suffix) - 1]}-{suffix}"
+
+
+class Function(pulumi.ComponentResource):
+    def __init__(self, name: str, args: FunctionArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("event-pipelines:index:Function", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.function_name = args.settings.function_name or stable_function_name(name)
+
+        self.log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=f"/aws/lambda/{self.function_name}",
+            retention_in_days=args.log_retention_days,
+            opts=child,
+        )
+        self.dead_letter_queue = dead_letter_queue(f"{name}-dlq", opts=child)
+        self.role = aws.iam.Role(
+            f"{name}-role",
+            assume_role_policy=service_trust_policy("lambda.amazonaws.com"),
+            description=f"Execution role of Lambda function {self.function_name}",
+            opts=child,
+        )
+        self.statements = [
+            *args.statements,
+            grants.write_logs(self.log_group.arn),
+            grants.send_to_queue(self.dead_letter_queue.arn),
+        ]
+        self.role_policy = aws.iam.RolePolicy(
+            f"{name}-policy",
+            role=self.role.id,
+            policy=document(self.statements),
+            opts=child,
+        )
+        self.function = aws.lambda_.Function(
+            name,
+            name=self.function_name,
+            description=args.description,
+            runtime=RUNTIME,
+            architectures=[ARCHITECTURE],
+            handler=handler_entry_point(args.handler_module),
+            code=handler_archive(args.handler_module),
+            role=self.role.arn,
+            memory_size=args.settings.memory_size,
+            timeout=args.settings.timeout,
+            environment={"variables": dict(args.environment)} if args.environment else None,
+            logging_config={
+                "log_format": "JSON",
+                "log_group": self.log_group.name,
+                "application_log_level": "INFO",
+                "system_log_level": "WARN",
+            },
+            # The log group must exist first (else Lambda creates one that never expires), and the
+            # policy too (else an event source mapping cannot read its stream).
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=[self.log_group, self.role_policy],
+                # The name is fixed, so a replacement must delete the old function first.
+                delete_before_replace=True,
+            ),
+        )
+        self.arn = self.function.arn
+        self.register_outputs(
+            {
+                "functionName": self.function.name,
+                "functionArn": self.function.arn,
+                "roleArn": self.role.arn,
+                "logGroupName": self.log_group.name,
+                "deadLetterQueueUrl": self.dead_letter_queue.url,
+                "deadLetterQueueArn": self.dead_letter_queue.arn,
+            }
+        )

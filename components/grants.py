@@ -1,0 +1,60 @@
+"""Least-privilege statements, one function per kind of access.
+
+Each returns the narrowest statement AWS can express for it, so no component writes an ARN pattern
+by hand. Action lists come from the Service Authorization Reference; where an action does not
+accept a resource ARN it is left out rather than granted on "*" (see read_stream).
+"""
+
+import pulumi
+
+from components.policies import allow
+
+
+def read_stream(stream_arn: pulumi.Input[str], sid: str = "ReadStream") -> dict:
+    """What Lambda's event source mapping needs to poll one DynamoDB stream.
+
+    dynamodb:ListStreams is omitted: it only accepts Resource "*", and the poller works with these
+    three on the stream ARN (the form Serverless Framework and most Terraform modules deploy).
+    """
+    return allow(
+        sid,
+        ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+        [stream_arn],
+    )
+
+
+def write_logs(log_group_arn: pulumi.Input[str], sid: str = "WriteOwnLogs") -> dict:
+    """Create streams in and write events to one log group (which already exists)."""
+    return allow(
+        sid,
+        ["logs:CreateLogStream", "logs:PutLogEvents"],
+        [pulumi.Output.concat(log_group_arn, ":log-stream:*")],
+    )
+
+
+def send_to_queue(queue_arn: pulumi.Input[str], sid: str = "SendToDeadLetterQueue") -> dict:
+    return allow(sid, ["sqs:SendMessage"], [queue_arn])
+
+
+def write_objects(
+    bucket_arn: pulumi.Input[str], key_prefix: pulumi.Input[str] = "", sid: str = "WriteObjects"
+) -> dict:
+    """PutObject under `key_prefix` (a folder such as "UsersIds/") of one bucket."""
+    return allow(sid, ["s3:PutObject"], [pulumi.Output.concat(bucket_arn, "/", key_prefix, "*")])
+
+
+def create_buckets(
+    name_prefix: str, partition: pulumi.Input[str], sid: str = "CreatePrefixedBuckets"
+) -> dict:
+    """Create buckets named `<name_prefix>-*` and give each its public access block, default
+    encryption and tags. Nothing on any other bucket, nothing on objects."""
+    return allow(
+        sid,
+        [
+            "s3:CreateBucket",
+            "s3:PutBucketPublicAccessBlock",
+            "s3:PutBucketTagging",
+            "s3:PutEncryptionConfiguration",
+        ],
+        [pulumi.Output.concat("arn:", partition, ":s3:::", name_prefix, "-*")],
+    )

@@ -1,0 +1,76 @@
+"""SecureBucket: an S3 bucket that is private, encrypted and TLS-only whatever its pipeline does.
+
+- all four public access block settings on;
+- SSE-S3 default encryption;
+- BucketOwnerEnforced (ACLs disabled);
+- a bucket policy denying any request not made over TLS;
+- versioning when asked; force_destroy only when the stack says so.
+"""
+
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from components.policies import deny_insecure_transport, document
+
+
+class SecureBucket(pulumi.ComponentResource):
+    def __init__(
+        self,
+        name: str,
+        bucket_name: Optional[str] = None,  # fixed name; default: Pulumi auto-naming
+        versioning: bool = True,
+        force_destroy: bool = False,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ):
+        super().__init__("event-pipelines:index:SecureBucket", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.bucket = aws.s3.Bucket(name, bucket=bucket_name, force_destroy=force_destroy, opts=child)
+        public_access_block = aws.s3.BucketPublicAccessBlock(
+            f"{name}-public-access-block",
+            bucket=self.bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-encryption",
+            bucket=self.bucket.id,
+            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+            opts=child,
+        )
+        aws.s3.BucketOwnershipControls(
+            f"{name}-ownership",
+            bucket=self.bucket.id,
+            rule={"object_ownership": "BucketOwnerEnforced"},
+            opts=child,
+        )
+        if versioning:
+            aws.s3.BucketVersioning(
+                f"{name}-versioning",
+                bucket=self.bucket.id,
+                versioning_configuration={"status": "Enabled"},
+                opts=child,
+            )
+        aws.s3.BucketPolicy(
+            f"{name}-tls-only",
+            bucket=self.bucket.id,
+            policy=document(
+                [
+                    deny_insecure_transport(
+                        "DenyInsecureTransport",
+                        "s3:*",
+                        [self.bucket.arn, pulumi.Output.concat(self.bucket.arn, "/*")],
+                    )
+                ]
+            ),
+            # S3 rejects concurrent changes to one bucket's access settings: block first.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access_block]),
+        )
+        self.arn = self.bucket.arn
+        self.bucket_name = self.bucket.id
+        self.register_outputs({"bucketName": self.bucket.id, "bucketArn": self.bucket.arn})

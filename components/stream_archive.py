@@ -1,0 +1,88 @@
+"""Pipeline "stream archive" (seed 002, a Terraform configuration): inserts and removals of a table,
+kept as JSON objects in S3.
+
+    UsersIds table (UserId) ──stream: INSERT, REMOVE──> function stream_archive ──PutObject──>
+        archive bucket: <table>/<eventName>/<yyyy>/<mm>/<dd>/<sequenceNumber>.json
+                                                      └── exhausted records ──> dead-letter queue
+
+Every resource of the seed is here (table, function, event source mapping, role and policy, bucket,
+log group), on python3.13 instead of 3.8, with a DLQ, bisection and partial batch responses.
+Grants: read the table's stream; put objects under `<table name>/` in the archive bucket.
+"""
+
+from typing import Optional
+
+import pulumi
+
+from components import grants
+from components.config import StackSettings, StreamArchiveSettings
+from components.function import Function, FunctionArgs
+from components.secure_bucket import SecureBucket
+from components.stream_table import stream_table
+from components.stream_trigger import stream_trigger
+
+ARCHIVED_EVENTS = ("INSERT", "REMOVE")
+
+
+class StreamArchive(pulumi.ComponentResource):
+    def __init__(
+        self,
+        name: str,
+        settings: StreamArchiveSettings,
+        stack: StackSettings,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ):
+        super().__init__("event-pipelines:index:StreamArchive", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.table = stream_table(
+            f"{name}-table",
+            hash_key="UserId",
+            stream_view_type="NEW_AND_OLD_IMAGES",
+            table_name=settings.table_name,
+            deletion_protection=stack.deletion_protection,
+            opts=child,
+        )
+        self.bucket = SecureBucket(
+            f"{name}-bucket",
+            bucket_name=settings.bucket_name,
+            versioning=settings.versioning,
+            force_destroy=stack.force_destroy,
+            opts=child,
+        )
+        self.function = Function(
+            f"{name}-fn",
+            FunctionArgs(
+                handler_module="stream_archive",
+                description="Archives the table's inserts and removals as JSON objects in S3",
+                environment={"BUCKET_NAME": self.bucket.bucket_name},
+                statements=[
+                    grants.read_stream(self.table.stream_arn, sid="ReadTableStream"),
+                    grants.write_objects(
+                        self.bucket.arn,
+                        key_prefix=pulumi.Output.concat(self.table.name, "/"),
+                        sid="WriteArchiveObjects",
+                    ),
+                ],
+                log_retention_days=stack.log_retention_days,
+                settings=settings.function,
+            ),
+            opts=child,
+        )
+        self.trigger = stream_trigger(
+            f"{name}-trigger",
+            stream_arn=self.table.stream_arn,
+            function=self.function,
+            event_names=ARCHIVED_EVENTS,
+            settings=settings.stream,
+            opts=child,
+        )
+        self.register_outputs(
+            {
+                "tableName": self.table.name,
+                "tableArn": self.table.arn,
+                "functionArn": self.function.arn,
+                "bucketName": self.bucket.bucket_name,
+                "deadLetterQueueUrl": self.function.dead_letter_queue.url,
+            }
+        )

@@ -1,0 +1,107 @@
+"""Stream archive: every change record of a table becomes one JSON object in the archive bucket.
+
+Environment: BUCKET_NAME. The event source mapping delivers INSERT and REMOVE records (the seed's
+filter). Each object lands at `<table>/<eventName>/<yyyy>/<mm>/<dd>/<SequenceNumber>.json`: the key
+and the body depend only on the record, so a retried batch rewrites the same objects, identically.
+"""
+
+import base64
+import json
+import os
+from datetime import datetime, timezone
+
+from boto3.dynamodb.types import TypeDeserializer
+
+from handlers import aws_clients
+from handlers.stream_batch import RecordError, process_batch
+
+
+def handler(event, context):
+    bucket = os.environ["BUCKET_NAME"]  # missing: misconfigured function, fail the whole batch
+    return process_batch(event, lambda record: archive(record, bucket))
+
+
+def archive(record: dict, bucket: str) -> None:
+    key, document = archive_object(record)
+    aws_clients.client("s3").put_object(
+        Bucket=bucket,
+        Key=key,
+        Body=json.dumps(document, sort_keys=True, separators=(",", ":")).encode("utf-8"),
+        ContentType="application/json",
+    )
+
+
+def archive_object(record: dict) -> tuple:
+    """The (key, document) for one stream record, or RecordError saying what is missing."""
+    change = record.get("dynamodb")
+    if not isinstance(change, dict):
+        raise RecordError("the record has no 'dynamodb' section")
+    event_name = record.get("eventName")
+    if event_name not in ("INSERT", "MODIFY", "REMOVE"):
+        raise RecordError(f"unknown eventName {event_name!r}")
+    sequence_number = change.get("SequenceNumber")
+    if not sequence_number or not str(sequence_number).isdigit():
+        raise RecordError(f"unusable SequenceNumber {sequence_number!r}")
+    created = change.get("ApproximateCreationDateTime")
+    if not isinstance(created, (int, float)) or isinstance(created, bool):
+        raise RecordError(f"unusable ApproximateCreationDateTime {created!r}")
+    when = datetime.fromtimestamp(created, tz=timezone.utc)
+    table = table_name(record.get("eventSourceARN"))
+
+    document = {
+        "table": table,
+        "eventID": record.get("eventID"),
+        "eventName": event_name,
+        "approximateCreationDateTime": when.isoformat(),
+        "sequenceNumber": sequence_number,
+        "keys": plain(change.get("Keys")),
+        "newImage": plain(change.get("NewImage")),
+        "oldImage": plain(change.get("OldImage")),
+    }
+    key = f"{table}/{event_name}/{when:%Y/%m/%d}/{sequence_number}.json"
+    return key, document
+
+
+def table_name(event_source_arn) -> str:
+    # arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>
+    parts = str(event_source_arn or "").split(":", 5)
+    resource = parts[5].split("/") if len(parts) == 6 else []
+    if len(resource) < 4 or resource[0] != "table" or resource[2] != "stream" or not resource[1]:
+        raise RecordError(f"eventSourceARN {event_source_arn!r} is not a DynamoDB stream ARN")
+    return resource[1]
+
+
+class _JsonDeserializer(TypeDeserializer):
+    """DynamoDB JSON to plain JSON values: binary stays base64 text, numbers become int or float."""
+
+    def _deserialize_b(self, value):
+        if isinstance(value, (bytes, bytearray)):
+            return base64.b64encode(value).decode("ascii")
+        base64.b64decode(value, validate=True)  # Lambda delivers base64 text: check it is
+        return value
+
+    def _deserialize_bs(self, value):
+        return sorted(self._deserialize_b(item) for item in value)
+
+    def _deserialize_ns(self, value):
+        return sorted(self._deserialize_n(item) for item in value)
+
+    def _deserialize_ss(self, value):
+        return sorted(value)
+
+    def _deserialize_n(self, value):
+        number = super()._deserialize_n(value)
+        return int(number) if number == number.to_integral_value() else float(number)
+
+
+_deserializer = _JsonDeserializer()
+
+
+def plain(image):
+    """A DynamoDB-typed map ({"id": {"S": "a"}}) as plain JSON ({"id": "a"}); None stays None."""
+    if image is None:
+        return None
+    try:
+        return {name: _deserializer.deserialize(value) for name, value in image.items()}
+    except (TypeError, ValueError, AttributeError, ArithmeticError) as error:
+        raise RecordError(f"image is not valid DynamoDB JSON: {error}") from error

@@ -1,0 +1,186 @@
+"""Pulumi mocks that answer like AWS: physical names, ARNs in AWS's formats for one account and
+region, stream ARNs for streamed tables, and the provider functions the program calls.
+
+A resource type without a rule here keeps its inputs as outputs and gets `<name>-id`; a provider
+function without a rule raises, so a program calling something unmocked fails loudly.
+"""
+
+import hashlib
+from typing import Callable, Optional
+
+import pulumi
+
+ACCOUNT_ID = "123456789012"
+STREAM_LABEL = "2026-01-01T00:00:00.000"
+
+
+def partition_of(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def dns_suffix(partition: str) -> str:
+    return {"aws-cn": "amazonaws.com.cn"}.get(partition, "amazonaws.com")
+
+
+def auto_name(logical_name: str, lower: bool = False) -> str:
+    """Pulumi auto-naming: the logical name plus 7 characters (here stable, from the name)."""
+    name = f"{logical_name}-{hashlib.sha256(logical_name.encode()).hexdigest()[:7]}"
+    return name.lower() if lower else name
+
+
+class AwsMocks(pulumi.runtime.Mocks):
+    def __init__(self, region: str = "us-east-1", account_id: str = ACCOUNT_ID):
+        self.region = region
+        self.account_id = account_id
+        self.partition = partition_of(region)
+        self._resources: dict = {
+            "aws:s3/bucket:Bucket": self._bucket,
+            "aws:dynamodb/table:Table": self._table,
+            "aws:sqs/queue:Queue": self._queue,
+            "aws:iam/role:Role": self._role,
+            "aws:iam/rolePolicy:RolePolicy": self._role_policy,
+            "aws:cloudwatch/logGroup:LogGroup": self._log_group,
+            "aws:lambda/function:Function": self._function,
+            "aws:lambda/eventSourceMapping:EventSourceMapping": self._event_source_mapping,
+        }
+        self._calls: dict = {
+            "aws:index/getPartition:getPartition": self._get_partition,
+            "aws:index/getRegion:getRegion": self._get_region,
+            "aws:index/getCallerIdentity:getCallerIdentity": self._get_caller_identity,
+        }
+
+    # --- pulumi.runtime.Mocks -------------------------------------------------------------
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        state = dict(args.inputs)
+        rule: Optional[Callable] = self._resources.get(args.typ)
+        if rule is None:
+            if "bucket" in state:  # bucket side resources (policy, encryption, ...) use its name
+                return state["bucket"], state
+            return f"{args.name}-id", state
+        return rule(args.name, state)
+
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        rule = self._calls.get(args.token)
+        if rule is None:
+            raise NotImplementedError(f"no offline answer for provider function {args.token}")
+        return rule(args.args)
+
+    # --- helpers --------------------------------------------------------------------------
+    def arn(self, service: str, resource: str, region: bool = True, account: bool = True) -> str:
+        return ":".join(
+            [
+                "arn",
+                self.partition,
+                service,
+                self.region if region else "",
+                self.account_id if account else "",
+                resource,
+            ]
+        )
+
+    # --- resources ------------------------------------------------------------------------
+    def _bucket(self, name, state):
+        bucket = state.get("bucket") or auto_name(name, lower=True)
+        suffix = dns_suffix(self.partition)
+        state.update(
+            bucket=bucket,
+            arn=self.arn("s3", bucket, region=False, account=False),
+            bucketDomainName=f"{bucket}.s3.{suffix}",
+            bucketRegionalDomainName=f"{bucket}.s3.{self.region}.{suffix}",
+            region=self.region,
+            hostedZoneId="Z3AQBSTGFYJSTF",
+        )
+        return bucket, state
+
+    def _table(self, name, state):
+        table = state.get("name") or auto_name(name)
+        arn = self.arn("dynamodb", f"table/{table}")
+        state.update(name=table, arn=arn)
+        if state.get("streamEnabled"):
+            state.update(streamArn=f"{arn}/stream/{STREAM_LABEL}", streamLabel=STREAM_LABEL)
+        return table, state
+
+    def _queue(self, name, state):
+        queue = state.get("name") or auto_name(name) + (".fifo" if state.get("fifoQueue") else "")
+        url = f"https://sqs.{self.region}.{dns_suffix(self.partition)}/{self.account_id}/{queue}"
+        state.update(name=queue, arn=self.arn("sqs", queue), url=url)
+        return url, state
+
+    def _role(self, name, state):
+        role = state.get("name") or auto_name(name)
+        path = state.get("path") or "/"
+        state.update(
+            name=role,
+            path=path,
+            arn=self.arn("iam", f"role{path}{role}", region=False),
+            uniqueId="AROA" + hashlib.sha256(role.encode()).hexdigest()[:17].upper(),
+        )
+        return role, state
+
+    def _role_policy(self, name, state):
+        policy = state.get("name") or auto_name(name)
+        state.update(name=policy)
+        return f"{state.get('role')}:{policy}", state
+
+    def _log_group(self, name, state):
+        group = state.get("name") or auto_name(name)
+        state.update(name=group, arn=self.arn("logs", f"log-group:{group}"))
+        return group, state
+
+    def _function(self, name, state):
+        function = state.get("name") or auto_name(name)
+        arn = self.arn("lambda", f"function:{function}")
+        state.update(
+            name=function,
+            arn=arn,
+            qualifiedArn=f"{arn}:$LATEST",
+            version="$LATEST",
+            invokeArn=(
+                f"arn:{self.partition}:apigateway:{self.region}:lambda:path/2015-03-31/functions/"
+                f"{arn}/invocations"
+            ),
+        )
+        return function, state
+
+    def _event_source_mapping(self, name, state):
+        digest = hashlib.sha256(name.encode()).hexdigest()
+        uuid = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+        function = state.get("functionName", "")
+        state.update(
+            uuid=uuid,
+            arn=self.arn("lambda", f"event-source-mapping:{uuid}"),
+            functionArn=function if function.startswith("arn:") else self.arn("lambda", f"function:{function}"),
+            state="Enabled",
+        )
+        return uuid, state
+
+    # --- provider functions ---------------------------------------------------------------
+    def _get_partition(self, _args):
+        suffix = dns_suffix(self.partition)
+        return {
+            "id": self.partition,
+            "partition": self.partition,
+            "dnsSuffix": suffix,
+            "reverseDnsPrefix": ".".join(reversed(suffix.split("."))),
+        }
+
+    def _get_region(self, _args):
+        return {
+            "id": self.region,
+            "region": self.region,
+            "name": self.region,
+            "endpoint": f"ec2.{self.region}.{dns_suffix(self.partition)}",
+            "description": self.region,
+        }
+
+    def _get_caller_identity(self, _args):
+        return {
+            "id": self.account_id,
+            "accountId": self.account_id,
+            "arn": self.arn("iam", "user/offline-preview", region=False),
+            "userId": "AIDAOFFLINEPREVIEW0000",
+        }
