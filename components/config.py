@@ -14,8 +14,9 @@ message without a stack trace.
 
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Optional
+from typing import Any
 
 import pulumi
 
@@ -25,8 +26,28 @@ NAMESPACE = "event-pipelines"
 
 # The only values CloudWatch Logs accepts for retentionInDays ("never expire" is not offered).
 RETENTION_DAYS = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
-    1096, 1827, 2192, 2557, 2922, 3288, 3653,
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
 )
 TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -45,7 +66,7 @@ class StackSettings:
 
 @dataclass(frozen=True)
 class FunctionSettings:
-    function_name: Optional[str] = None
+    function_name: str | None = None
     memory_size: int = 256
     timeout: int = 60
 
@@ -65,7 +86,7 @@ class StreamSettings:
 class UserBucketsSettings:
     enabled: bool = False
     bucket_prefix: str = ""
-    table_name: Optional[str] = None
+    table_name: str | None = None
     function: FunctionSettings = FunctionSettings()
     stream: StreamSettings = StreamSettings()
 
@@ -73,8 +94,8 @@ class UserBucketsSettings:
 @dataclass(frozen=True)
 class StreamArchiveSettings:
     enabled: bool = False
-    table_name: Optional[str] = None
-    bucket_name: Optional[str] = None
+    table_name: str | None = None
+    bucket_name: str | None = None
     versioning: bool = True
     function: FunctionSettings = FunctionSettings()
     stream: StreamSettings = StreamSettings()
@@ -103,13 +124,17 @@ class _Section:
             return default
         value = self.values[key]
         if not is_type(value) or (check is not None and not check(value)):
-            self.problems.append(f"{self.name(key)}: {json.dumps(value)} is not accepted; expected {accepted}")
+            self.problems.append(
+                f"{self.name(key)}: {json.dumps(value)} is not accepted; expected {accepted}"
+            )
             return default
         return value
 
     def integer(self, key, default, low, high, choices=None):
         accepted = (
-            "one of " + ", ".join(map(str, choices)) if choices else f"an integer from {low} to {high}"
+            "one of " + ", ".join(map(str, choices))
+            if choices
+            else f"an integer from {low} to {high}"
         )
         return self._take(
             key,
@@ -191,7 +216,9 @@ def _user_buckets(values, problems) -> UserBucketsSettings:
     )
     if enabled:
         # Bucket names are global: a default prefix would collide with every other deployment.
-        section.require("bucketPrefix", f"a prefix unique to you, such as acme-prod-users: {PREFIX_RULE}")
+        section.require(
+            "bucketPrefix", f"a prefix unique to you, such as acme-prod-users: {PREFIX_RULE}"
+        )
     section.finish()
     return settings
 
@@ -246,8 +273,15 @@ def _decode(raw: Any) -> Any:
         return raw
 
 
+def namespace_values(raw: Mapping[str, Any]) -> dict:
+    """The `event-pipelines:` entries of the engine's config (key -> text), decoded."""
+    prefix = NAMESPACE + ":"
+    return {
+        key[len(prefix) :]: _decode(value) for key, value in raw.items() if key.startswith(prefix)
+    }
+
+
 def load() -> Settings:
     """Settings of the running stack."""
-    prefix = NAMESPACE + ":"
     raw = {**pulumi.runtime.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
-    return parse({key[len(prefix):]: _decode(value) for key, value in raw.items() if key.startswith(prefix)})
+    return parse(namespace_values(raw))

@@ -1,7 +1,5 @@
 """Dead-letter queue: where events that exhausted their retries wait for a human."""
 
-from typing import Optional
-
 import pulumi
 import pulumi_aws as aws
 
@@ -10,7 +8,7 @@ from components.policies import deny_insecure_transport, document
 RETENTION_SECONDS = 14 * 24 * 3600  # the SQS maximum: two weeks to notice and redrive
 
 
-def dead_letter_queue(name: str, opts: Optional[pulumi.ResourceOptions] = None) -> aws.sqs.Queue:
+def dead_letter_queue(name: str, opts: pulumi.ResourceOptions | None = None) -> aws.sqs.Queue:
     """An SSE-encrypted queue whose policy refuses every request not made over TLS."""
     queue = aws.sqs.Queue(
         name,

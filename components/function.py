@@ -14,8 +14,8 @@
 """
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -39,7 +39,7 @@ class FunctionArgs:
     environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     description: str = ""
     # function_name: fixed name; default: a stable name unique to the stack (see below)
-    settings: FunctionSettings = FunctionSettings()
+    settings: FunctionSettings = field(default_factory=FunctionSettings)
 
 
 def stable_function_name(logical_name: str) -> str:
@@ -51,7 +51,7 @@ def stable_function_name(logical_name: str) -> str:
 
 
 class Function(pulumi.ComponentResource):
-    def __init__(self, name: str, args: FunctionArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: FunctionArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("event-pipelines:index:Function", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.function_name = args.settings.function_name or stable_function_name(name)

@@ -1,7 +1,7 @@
 """IAM policy documents: statements as plain dicts whose values may be Pulumi Outputs."""
 
 import json
-from typing import Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
 
 import pulumi
 
@@ -12,7 +12,7 @@ def allow(
     sid: str,
     actions: Sequence[str],
     resources: Sequence[pulumi.Input[str]],
-    condition: Optional[Mapping] = None,
+    condition: Mapping | None = None,
 ) -> dict:
     """One Allow statement; actions sorted so a policy diff shows only real changes."""
     statement = {

@@ -7,8 +7,6 @@
 - versioning when asked; force_destroy only when the stack says so.
 """
 
-from typing import Optional
-
 import pulumi
 import pulumi_aws as aws
 
@@ -19,15 +17,17 @@ class SecureBucket(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        bucket_name: Optional[str] = None,  # fixed name; default: Pulumi auto-naming
+        bucket_name: str | None = None,  # fixed name; default: Pulumi auto-naming
         versioning: bool = True,
         force_destroy: bool = False,
-        opts: Optional[pulumi.ResourceOptions] = None,
+        opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("event-pipelines:index:SecureBucket", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
-        self.bucket = aws.s3.Bucket(name, bucket=bucket_name, force_destroy=force_destroy, opts=child)
+        self.bucket = aws.s3.Bucket(
+            name, bucket=bucket_name, force_destroy=force_destroy, opts=child
+        )
         public_access_block = aws.s3.BucketPublicAccessBlock(
             f"{name}-public-access-block",
             bucket=self.bucket.id,

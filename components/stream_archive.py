@@ -10,8 +10,6 @@ log group), on python3.13 instead of 3.8, with a DLQ, bisection and partial batc
 Grants: read the table's stream; put objects under `<table name>/` in the archive bucket.
 """
 
-from typing import Optional
-
 import pulumi
 
 from components import grants
@@ -30,7 +28,7 @@ class StreamArchive(pulumi.ComponentResource):
         name: str,
         settings: StreamArchiveSettings,
         stack: StackSettings,
-        opts: Optional[pulumi.ResourceOptions] = None,
+        opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("event-pipelines:index:StreamArchive", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)

@@ -1,7 +1,5 @@
 """A DynamoDB table whose changes feed a pipeline: on-demand, streamed, recoverable, KMS-encrypted."""
 
-from typing import Optional
-
 import pulumi
 import pulumi_aws as aws
 
@@ -10,9 +8,9 @@ def stream_table(
     name: str,
     hash_key: str,
     stream_view_type: str,
-    table_name: Optional[str] = None,  # fixed name; default: Pulumi auto-naming
+    table_name: str | None = None,  # fixed name; default: Pulumi auto-naming
     deletion_protection: bool = False,
-    opts: Optional[pulumi.ResourceOptions] = None,
+    opts: pulumi.ResourceOptions | None = None,
 ) -> aws.dynamodb.Table:
     return aws.dynamodb.Table(
         name,

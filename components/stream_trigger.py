@@ -7,7 +7,7 @@ them go to the function's dead-letter queue.
 """
 
 import json
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -26,7 +26,7 @@ def stream_trigger(
     function: Function,
     event_names: Sequence[str],
     settings: StreamSettings,
-    opts: Optional[pulumi.ResourceOptions] = None,
+    opts: pulumi.ResourceOptions | None = None,
 ) -> aws.lambda_.EventSourceMapping:
     return aws.lambda_.EventSourceMapping(
         name,

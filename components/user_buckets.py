@@ -6,8 +6,6 @@
 Grants: read the users stream; create and configure buckets named `<prefix>-*`, nothing else.
 """
 
-from typing import Optional
-
 import pulumi
 import pulumi_aws as aws
 
@@ -26,7 +24,7 @@ class UserBuckets(pulumi.ComponentResource):
         name: str,
         settings: UserBucketsSettings,
         stack: StackSettings,
-        opts: Optional[pulumi.ResourceOptions] = None,
+        opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("event-pipelines:index:UserBuckets", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -48,7 +46,9 @@ class UserBuckets(pulumi.ComponentResource):
                 environment={"BUCKET_PREFIX": settings.bucket_prefix},
                 statements=[
                     grants.read_stream(self.table.stream_arn, sid="ReadUsersStream"),
-                    grants.create_buckets(settings.bucket_prefix, partition, sid="CreateUserBuckets"),
+                    grants.create_buckets(
+                        settings.bucket_prefix, partition, sid="CreateUserBuckets"
+                    ),
                 ],
                 log_retention_days=stack.log_retention_days,
                 settings=settings.function,

@@ -8,7 +8,7 @@ and the body depend only on the record, so a retried batch rewrites the same obj
 import base64
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from boto3.dynamodb.types import TypeDeserializer
 
@@ -26,7 +26,7 @@ def archive(record: dict, bucket: str) -> None:
     aws_clients.client("s3").put_object(
         Bucket=bucket,
         Key=key,
-        Body=json.dumps(document, sort_keys=True, separators=(",", ":")).encode("utf-8"),
+        Body=json.dumps(document, sort_keys=True, separators=(",", ":"), allow_nan=False).encode(),
         ContentType="application/json",
     )
 
@@ -45,7 +45,7 @@ def archive_object(record: dict) -> tuple:
     created = change.get("ApproximateCreationDateTime")
     if not isinstance(created, (int, float)) or isinstance(created, bool):
         raise RecordError(f"unusable ApproximateCreationDateTime {created!r}")
-    when = datetime.fromtimestamp(created, tz=timezone.utc)
+    when = datetime.fromtimestamp(created, tz=UTC)
     table = table_name(record.get("eventSourceARN"))
 
     document = {
@@ -91,6 +91,8 @@ class _JsonDeserializer(TypeDeserializer):
 
     def _deserialize_n(self, value):
         number = super()._deserialize_n(value)
+        if not number.is_finite():  # the decimal context turns text like "abc" into NaN
+            raise ValueError(f"{value!r} is not a DynamoDB number")
         return int(number) if number == number.to_integral_value() else float(number)
 
 

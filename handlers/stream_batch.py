@@ -9,8 +9,9 @@ then retries from the lowest failed sequence number, so the work must be idempot
 """
 
 import logging
+from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Hashable, Optional
+from typing import Any
 
 MAX_WORKERS = 8
 
@@ -35,12 +36,12 @@ def describe(record: dict) -> dict:
 def process_batch(
     event: dict,
     process: Callable[[dict], Any],
-    ordering_key: Optional[Callable[[dict], Hashable]] = None,
+    ordering_key: Callable[[dict], Hashable] | None = None,
     max_workers: int = MAX_WORKERS,
 ) -> dict:
     records = event.get("Records")
     if not isinstance(records, list):
-        raise ValueError("the event has no Records list: not a DynamoDB stream batch")
+        raise TypeError("the event has no Records list: not a DynamoDB stream batch")
 
     # Group the records that must stay in order; a record whose key cannot be read fails alone.
     groups: dict = {}
@@ -60,8 +61,10 @@ def process_batch(
                 process(records[index])
             except Exception as error:  # noqa: BLE001 - one bad record must not stop the others
                 outcome[index] = error
-                skipped = RecordError(f"not tried: an earlier record with the same key failed ({error})")
-                outcome.update({later: skipped for later in indexes[position + 1:]})
+                skipped = RecordError(
+                    f"not tried: an earlier record with the same key failed ({error})"
+                )
+                outcome.update({later: skipped for later in indexes[position + 1 :]})
                 break
         return outcome
 

@@ -6,7 +6,7 @@ function without a rule raises, so a program calling something unmocked fails lo
 """
 
 import hashlib
-from typing import Callable, Optional
+from collections.abc import Callable
 
 import pulumi
 
@@ -56,7 +56,7 @@ class AwsMocks(pulumi.runtime.Mocks):
     # --- pulumi.runtime.Mocks -------------------------------------------------------------
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
         state = dict(args.inputs)
-        rule: Optional[Callable] = self._resources.get(args.typ)
+        rule: Callable | None = self._resources.get(args.typ)
         if rule is None:
             if "bucket" in state:  # bucket side resources (policy, encryption, ...) use its name
                 return state["bucket"], state
@@ -153,7 +153,9 @@ class AwsMocks(pulumi.runtime.Mocks):
         state.update(
             uuid=uuid,
             arn=self.arn("lambda", f"event-source-mapping:{uuid}"),
-            functionArn=function if function.startswith("arn:") else self.arn("lambda", f"function:{function}"),
+            functionArn=function
+            if function.startswith("arn:")
+            else self.arn("lambda", f"function:{function}"),
             state="Enabled",
         )
         return uuid, state

@@ -11,7 +11,7 @@ import runpy
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import pulumi
 import yaml
@@ -48,7 +48,7 @@ class ProgramRun:
     def of_type(self, resource_type: str) -> list:
         return [r for r in self.resources if r.type == resource_type]
 
-    def one(self, resource_type: str, name: Optional[str] = None) -> Registration:
+    def one(self, resource_type: str, name: str | None = None) -> Registration:
         found = [r for r in self.of_type(resource_type) if name is None or r.name == name]
         if len(found) != 1:
             raise LookupError(f"expected one {resource_type} {name or ''}, found {len(found)}")
@@ -129,7 +129,7 @@ def stack_config(project_dir: Path, stack: str) -> dict:
 def run_program(
     project_dir: Path = REPO_ROOT,
     stack: str = "dev",
-    config: Optional[dict] = None,
+    config: dict | None = None,
 ) -> ProgramRun:
     """Run `project_dir/__main__.py` for `stack` under mocks. `config` (namespace:key -> text)
     replaces the stack file when given. Exceptions from the program propagate."""
@@ -147,7 +147,9 @@ def run_program(
         pulumi.runtime.set_all_config(config)
         SETTINGS.rpc_manager.clear()
         SETTINGS.outputs.clear()
-        pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
+        pulumi.runtime.set_mocks(
+            mocks, project=project, stack=stack, preview=False, monitor=monitor
+        )
         main = str(project_dir / "__main__.py")
         loop.run_until_complete(run_pulumi_func(lambda: runpy.run_path(main, run_name="__main__")))
         exports = get_root_resource().outputs

@@ -1,0 +1,145 @@
+"""components/config.py: what stacks may configure, and the messages for what they may not."""
+
+import json
+
+import pulumi
+import pytest
+
+from components import config
+from components.config import ConfigError, parse
+from tools.program import REPO_ROOT, run_program, stack_config
+
+
+def problems_of(values) -> str:
+    with pytest.raises(ConfigError) as raised:
+        parse(values)
+    return str(raised.value)
+
+
+def test_an_empty_stack_enables_nothing_and_uses_safe_defaults():
+    settings = parse({})
+    assert not settings.user_buckets.enabled and not settings.stream_archive.enabled
+    assert settings.stack == config.StackSettings(30, False, False)
+    assert settings.stream_archive.versioning is True
+
+
+def stack_settings(stack):
+    return parse(config.namespace_values(stack_config(REPO_ROOT, stack)))
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_shipped_stacks_are_valid_and_enable_both_pipelines(stack):
+    settings = stack_settings(stack)
+    assert settings.user_buckets.enabled and settings.stream_archive.enabled
+
+
+def test_dev_and_prod_differ_where_they_should():
+    dev, prod = stack_settings("dev"), stack_settings("prod")
+    assert dev.stack.force_destroy and not prod.stack.force_destroy
+    assert prod.stack.deletion_protection and not dev.stack.deletion_protection
+    assert dev.stack.log_retention_days < prod.stack.log_retention_days
+
+
+@pytest.mark.parametrize(
+    "values, key, accepted",
+    [
+        ({"logRetentionDays": 10}, "event-pipelines:logRetentionDays", "one of 1, 3, 5, 7, 14"),
+        ({"logRetentionDays": 0}, "event-pipelines:logRetentionDays", "3288, 3653"),
+        ({"forceDestroy": "yes"}, "event-pipelines:forceDestroy", "true or false"),
+        (
+            {"userBuckets": {"enabled": True, "bucketPrefix": "Acme_Users"}},
+            "event-pipelines:userBuckets.bucketPrefix",
+            "3-40 characters of a-z, 0-9 and '-'",
+        ),
+        (
+            {"userBuckets": {"enabled": True, "bucketPrefix": "xn--users"}},
+            "event-pipelines:userBuckets.bucketPrefix",
+            "not starting with xn--",
+        ),
+        (
+            {"userBuckets": {"enabled": True}},
+            "event-pipelines:userBuckets.bucketPrefix",
+            "required when enabled",
+        ),
+        (
+            {"userBuckets": {"memorySize": 64}},
+            "event-pipelines:userBuckets.memorySize",
+            "an integer from 128 to 10240",
+        ),
+        (
+            {"userBuckets": {"timeout": 901}},
+            "event-pipelines:userBuckets.timeout",
+            "an integer from 1 to 900",
+        ),
+        (
+            {"userBuckets": {"batchSize": True}},
+            "event-pipelines:userBuckets.batchSize",
+            "an integer from 1 to 10000",
+        ),
+        (
+            {"userBuckets": {"maximumRetryAttempts": -1}},
+            "event-pipelines:userBuckets.maximumRetryAttempts",
+            "an integer from 0 to 10000",
+        ),
+        (
+            {"userBuckets": {"maximumRecordAgeInSeconds": 30}},
+            "event-pipelines:userBuckets.maximumRecordAgeInSeconds",
+            "an integer from 60 to 604800",
+        ),
+        (
+            {"streamArchive": {"bucketName": "My_Bucket"}},
+            "event-pipelines:streamArchive.bucketName",
+            "3-63 characters of a-z, 0-9",
+        ),
+        (
+            {"streamArchive": {"tableName": "ab"}},
+            "event-pipelines:streamArchive.tableName",
+            "3-255 characters",
+        ),
+        (
+            {"streamArchive": {"functionName": "my function"}},
+            "event-pipelines:streamArchive.functionName",
+            "1-64 characters",
+        ),
+        ({"streamArchive": "yes"}, "event-pipelines:streamArchive", "expected an object"),
+    ],
+)
+def test_bad_values_name_the_key_and_what_it_accepts(values, key, accepted):
+    message = problems_of(values)
+    assert f"{key}:" in message and accepted in message
+
+
+def test_unknown_keys_are_refused_with_the_accepted_ones():
+    message = problems_of({"logRetention": 7, "streamArchive": {"tablename": "x"}})
+    assert "event-pipelines:logRetention: unknown key; accepted keys: deletionProtection" in message
+    assert "event-pipelines:streamArchive.tablename: unknown key; accepted keys:" in message
+    assert "tableName" in message
+
+
+def test_every_problem_is_reported_at_once():
+    message = problems_of({"logRetentionDays": 2, "userBuckets": {"enabled": True, "timeout": 0}})
+    assert message.count("\n  - ") == 3
+
+
+def test_values_arrive_as_text_from_the_engine():
+    raw = {
+        "event-pipelines:logRetentionDays": "14",
+        "event-pipelines:forceDestroy": "true",
+        "event-pipelines:streamArchive": '{"enabled": true, "tableName": "UsersIds"}',
+        "aws:region": "eu-west-1",
+    }
+    assert config.namespace_values(raw) == {
+        "logRetentionDays": 14,
+        "forceDestroy": True,
+        "streamArchive": {"enabled": True, "tableName": "UsersIds"},
+    }
+
+
+def test_bad_configuration_stops_the_program_with_a_message_not_a_resource():
+    bad = {
+        "aws:region": "us-east-1",
+        "event-pipelines:userBuckets": json.dumps({"enabled": True, "bucketPrefix": "Bad!"}),
+    }
+    with pytest.raises(ConfigError, match=r"userBuckets\.bucketPrefix: \"Bad!\" is not accepted"):
+        run_program(config=bad)
+    assert issubclass(ConfigError, pulumi.RunError)  # the engine prints it without a traceback
