@@ -1,4 +1,7 @@
-"""event-pipelines: the pipelines this stack enables, and what they export."""
+"""event-pipelines: the pipelines this stack enables, and what they export.
+
+Each pipeline's outputs are exported with its config key as prefix, e.g. streamArchiveTableArn.
+"""
 
 import pulumi
 
@@ -8,18 +11,16 @@ from components.user_buckets import UserBuckets
 
 settings = config.load()
 
+pipelines = []
 if settings.user_buckets.enabled:
-    users = UserBuckets("user-buckets", settings.user_buckets, settings.stack)
-    pulumi.export("userBucketsTableName", users.table.name)
-    pulumi.export("userBucketsTableArn", users.table.arn)
-    pulumi.export("userBucketsFunctionArn", users.function.arn)
-    pulumi.export("userBucketsBucketPrefix", settings.user_buckets.bucket_prefix)
-    pulumi.export("userBucketsDeadLetterQueueUrl", users.function.dead_letter_queue.url)
-
+    pipelines.append(
+        ("userBuckets", UserBuckets("user-buckets", settings.user_buckets, settings.stack))
+    )
 if settings.stream_archive.enabled:
-    archive = StreamArchive("stream-archive", settings.stream_archive, settings.stack)
-    pulumi.export("streamArchiveTableName", archive.table.name)
-    pulumi.export("streamArchiveTableArn", archive.table.arn)
-    pulumi.export("streamArchiveFunctionArn", archive.function.arn)
-    pulumi.export("streamArchiveBucketName", archive.bucket.bucket_name)
-    pulumi.export("streamArchiveDeadLetterQueueUrl", archive.function.dead_letter_queue.url)
+    pipelines.append(
+        ("streamArchive", StreamArchive("stream-archive", settings.stream_archive, settings.stack))
+    )
+
+for key, pipeline in pipelines:
+    for output, value in pipeline.outputs.items():
+        pulumi.export(key + output[0].upper() + output[1:], value)

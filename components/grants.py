@@ -10,7 +10,7 @@ import pulumi
 from components.policies import allow
 
 
-def read_stream(stream_arn: pulumi.Input[str], sid: str = "ReadStream") -> dict:
+def read_stream(stream_arn: pulumi.Input[str], sid: str = "ReadTableStream") -> dict:
     """What Lambda's event source mapping needs to poll one DynamoDB stream.
 
     dynamodb:ListStreams is omitted: it only accepts Resource "*", and the poller works with these

@@ -14,10 +14,10 @@ import pulumi
 
 from components import grants
 from components.config import StackSettings, StreamArchiveSettings
-from components.function import Function, FunctionArgs
+from components.function import FunctionArgs
 from components.secure_bucket import SecureBucket
+from components.stream_function import stream_function
 from components.stream_table import stream_table
-from components.stream_trigger import stream_trigger
 
 ARCHIVED_EVENTS = ("INSERT", "REMOVE")
 
@@ -48,39 +48,32 @@ class StreamArchive(pulumi.ComponentResource):
             force_destroy=stack.force_destroy,
             opts=child,
         )
-        self.function = Function(
-            f"{name}-fn",
-            FunctionArgs(
+        self.function, self.trigger = stream_function(
+            name,
+            table=self.table,
+            event_names=ARCHIVED_EVENTS,
+            args=FunctionArgs(
                 handler_module="stream_archive",
                 description="Archives the table's inserts and removals as JSON objects in S3",
                 environment={"BUCKET_NAME": self.bucket.bucket_name},
                 statements=[
-                    grants.read_stream(self.table.stream_arn, sid="ReadTableStream"),
                     grants.write_objects(
                         self.bucket.arn,
                         key_prefix=pulumi.Output.concat(self.table.name, "/"),
                         sid="WriteArchiveObjects",
-                    ),
+                    )
                 ],
                 log_retention_days=stack.log_retention_days,
                 settings=settings.function,
             ),
+            stream=settings.stream,
             opts=child,
         )
-        self.trigger = stream_trigger(
-            f"{name}-trigger",
-            stream_arn=self.table.stream_arn,
-            function=self.function,
-            event_names=ARCHIVED_EVENTS,
-            settings=settings.stream,
-            opts=child,
-        )
-        self.register_outputs(
-            {
-                "tableName": self.table.name,
-                "tableArn": self.table.arn,
-                "functionArn": self.function.arn,
-                "bucketName": self.bucket.bucket_name,
-                "deadLetterQueueUrl": self.function.dead_letter_queue.url,
-            }
-        )
+        self.outputs = {
+            "tableName": self.table.name,
+            "tableArn": self.table.arn,
+            "functionArn": self.function.arn,
+            "bucketName": self.bucket.bucket_name,
+            "deadLetterQueueUrl": self.function.dead_letter_queue.url,
+        }
+        self.register_outputs(self.outputs)

@@ -11,9 +11,9 @@ import pulumi_aws as aws
 
 from components import grants
 from components.config import StackSettings, UserBucketsSettings
-from components.function import Function, FunctionArgs
+from components.function import FunctionArgs
+from components.stream_function import stream_function
 from components.stream_table import stream_table
-from components.stream_trigger import stream_trigger
 
 HANDLED_EVENTS = ("INSERT", "MODIFY")
 
@@ -28,7 +28,7 @@ class UserBuckets(pulumi.ComponentResource):
     ):
         super().__init__("event-pipelines:index:UserBuckets", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
+        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
 
         self.table = stream_table(
             f"{name}-users",
@@ -38,37 +38,30 @@ class UserBuckets(pulumi.ComponentResource):
             deletion_protection=stack.deletion_protection,
             opts=child,
         )
-        self.function = Function(
-            f"{name}-fn",
-            FunctionArgs(
+        self.function, self.trigger = stream_function(
+            name,
+            table=self.table,
+            event_names=HANDLED_EVENTS,
+            args=FunctionArgs(
                 handler_module="user_buckets",
                 description="Creates a private S3 bucket for each new user",
                 environment={"BUCKET_PREFIX": settings.bucket_prefix},
                 statements=[
-                    grants.read_stream(self.table.stream_arn, sid="ReadUsersStream"),
                     grants.create_buckets(
-                        settings.bucket_prefix, partition, sid="CreateUserBuckets"
-                    ),
+                        settings.bucket_prefix, partition.partition, sid="CreateUserBuckets"
+                    )
                 ],
                 log_retention_days=stack.log_retention_days,
                 settings=settings.function,
             ),
+            stream=settings.stream,
             opts=child,
         )
-        self.trigger = stream_trigger(
-            f"{name}-trigger",
-            stream_arn=self.table.stream_arn,
-            function=self.function,
-            event_names=HANDLED_EVENTS,
-            settings=settings.stream,
-            opts=child,
-        )
-        self.register_outputs(
-            {
-                "tableName": self.table.name,
-                "tableArn": self.table.arn,
-                "functionArn": self.function.arn,
-                "bucketPrefix": settings.bucket_prefix,
-                "deadLetterQueueUrl": self.function.dead_letter_queue.url,
-            }
-        )
+        self.outputs = {
+            "tableName": self.table.name,
+            "tableArn": self.table.arn,
+            "functionArn": self.function.arn,
+            "bucketPrefix": settings.bucket_prefix,
+            "deadLetterQueueUrl": self.function.dead_letter_queue.url,
+        }
+        self.register_outputs(self.outputs)

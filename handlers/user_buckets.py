@@ -15,7 +15,7 @@ import unicodedata
 from botocore.exceptions import ClientError
 
 from handlers import aws_clients
-from handlers.bucket_names import bucket_name
+from handlers.bucket_names import PREFIX_RULE, bucket_name, is_valid_prefix
 from handlers.stream_batch import RecordError, process_batch, string_key
 
 logger = logging.getLogger(__name__)
@@ -27,7 +27,10 @@ TAG_VALUE_SYMBOLS = set("_.:/=+-@")
 
 
 def handler(event, context):
-    prefix = os.environ["BUCKET_PREFIX"]  # missing: misconfigured function, fail the whole batch
+    # A missing or invalid prefix is a misconfigured function: fail the whole batch, loudly.
+    prefix = os.environ["BUCKET_PREFIX"]
+    if not is_valid_prefix(prefix):
+        raise ValueError(f"BUCKET_PREFIX {prefix!r} is not valid: {PREFIX_RULE}")
     return process_batch(
         event,
         lambda record: ensure_user_bucket(record, prefix),
@@ -41,10 +44,7 @@ def ensure_user_bucket(record: dict, prefix: str) -> None:
         logger.info("skipping %s record %s", record.get("eventName"), record.get("eventID"))
         return
     user_id = string_key(record, "id")
-    try:
-        name = bucket_name(prefix, user_id)
-    except ValueError as error:
-        raise RecordError(str(error)) from error
+    name = bucket_name(prefix, user_id)
 
     s3 = aws_clients.client("s3")
     create_bucket(s3, name)

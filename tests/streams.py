@@ -10,7 +10,7 @@ import json
 
 import boto3
 
-from components.stream_trigger import event_name_filter
+from components.stream_function import event_name_filter
 
 
 def create_stream_table(name: str, key: str, view_type: str, region: str = "us-east-1") -> str:

@@ -204,11 +204,14 @@ def test_remove_records_never_delete_or_create_anything(region):
     assert our_buckets(region) == [bucket_name(PREFIX, "Alice")]
 
 
-def test_a_function_without_its_prefix_fails_the_whole_batch(region, monkeypatch):
+def test_a_function_without_a_usable_prefix_fails_the_whole_batch(region, monkeypatch):
     table, batch = users_table(region)
     table.put_item(Item={"id": "Alice"})
     monkeypatch.delenv("BUCKET_PREFIX")
     with pytest.raises(KeyError, match="BUCKET_PREFIX"):
+        user_buckets.handler(batch(), None)
+    monkeypatch.setenv("BUCKET_PREFIX", "Not_A_Prefix")
+    with pytest.raises(ValueError, match="BUCKET_PREFIX 'Not_A_Prefix' is not valid"):
         user_buckets.handler(batch(), None)
     assert our_buckets(region) == []
 

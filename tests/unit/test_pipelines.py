@@ -105,7 +105,7 @@ def test_user_buckets_role_is_exactly_stream_read_and_prefixed_bucket_creation(d
         "Version": "2012-10-17",
         "Statement": [
             {
-                "Sid": "ReadUsersStream",
+                "Sid": "ReadTableStream",
                 "Effect": "Allow",
                 "Action": [
                     "dynamodb:DescribeStream",
