@@ -45,6 +45,15 @@ def parts(run, pipeline):
     }
 
 
+def stream_read_statement(p):
+    return {
+        "Sid": "ReadTableStream",
+        "Effect": "Allow",
+        "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+        "Resource": [p["table"].outputs["streamArn"]],
+    }
+
+
 def log_and_dlq_statements(p):
     name = p["function"].outputs["name"]
     return [
@@ -104,16 +113,7 @@ def test_user_buckets_role_is_exactly_stream_read_and_prefixed_bucket_creation(d
     assert p["policy"] == {
         "Version": "2012-10-17",
         "Statement": [
-            {
-                "Sid": "ReadTableStream",
-                "Effect": "Allow",
-                "Action": [
-                    "dynamodb:DescribeStream",
-                    "dynamodb:GetRecords",
-                    "dynamodb:GetShardIterator",
-                ],
-                "Resource": [p["table"].outputs["streamArn"]],
-            },
+            stream_read_statement(p),
             {
                 "Sid": "CreateUserBuckets",
                 "Effect": "Allow",
@@ -157,16 +157,7 @@ def test_stream_archive_role_is_exactly_stream_read_and_writes_under_the_table_f
     assert p["policy"] == {
         "Version": "2012-10-17",
         "Statement": [
-            {
-                "Sid": "ReadTableStream",
-                "Effect": "Allow",
-                "Action": [
-                    "dynamodb:DescribeStream",
-                    "dynamodb:GetRecords",
-                    "dynamodb:GetShardIterator",
-                ],
-                "Resource": [p["table"].outputs["streamArn"]],
-            },
+            stream_read_statement(p),
             {
                 "Sid": "WriteArchiveObjects",
                 "Effect": "Allow",
