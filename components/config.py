@@ -283,5 +283,7 @@ def namespace_values(raw: Mapping[str, Any]) -> dict:
 
 def load() -> Settings:
     """Settings of the running stack."""
+    # The SDK's public API reads one key at a time; finding unknown keys needs the whole map, which
+    # the engine passes either through PULUMI_CONFIG or through set_all_config.
     raw = {**pulumi.runtime.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
     return parse(namespace_values(raw))

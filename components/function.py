@@ -38,7 +38,7 @@ class FunctionArgs:
     statements: Sequence[dict] = ()  # least-privilege statements from components.grants
     environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     description: str = ""
-    # function_name: fixed name; default: a stable name unique to the stack (see below)
+    # memory, timeout and an optional fixed name (default: stable_function_name below)
     settings: FunctionSettings = field(default_factory=FunctionSettings)
 
 

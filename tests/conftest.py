@@ -3,7 +3,6 @@
 import json
 import urllib.request
 
-import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
@@ -36,10 +35,6 @@ def aws(moto_endpoint, monkeypatch):
     for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_SECURITY_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     return moto_endpoint
-
-
-def client(service: str, region: str = "us-east-1"):
-    return boto3.client(service, region_name=region)
 
 
 def json_body(s3, bucket: str, key: str):
