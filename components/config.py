@@ -228,7 +228,13 @@ def _stream_archive(values, problems) -> StreamArchiveSettings:
     settings = StreamArchiveSettings(
         enabled=section.boolean("enabled", False),
         table_name=_table_name(section),
-        bucket_name=section.text("bucketName", None, NAME_RULE, is_valid_bucket_name),
+        # Dots are valid but break HTTPS to virtual-hosted buckets (the certificate is *.s3...).
+        bucket_name=section.text(
+            "bucketName",
+            None,
+            NAME_RULE + ", and no '.'",
+            lambda name: is_valid_bucket_name(name) and "." not in name,
+        ),
         versioning=section.boolean("versioning", True),
         function=_function_settings(section),
         stream=_stream_settings(section),

@@ -8,6 +8,8 @@
 - The role trusts lambda.amazonaws.com alone and has exactly one inline policy: the pipeline's
   least-privilege statements plus writing its own log group and sending to its own DLQ. No managed
   policy is ever attached.
+- Asynchronous invocations retry at most twice within six hours, then land in the DLQ (stream
+  mappings invoke synchronously and set their own on-failure destination to the same queue).
 - The log group `/aws/lambda/<function name>` exists, with retention, before the function does, so
   Lambda never creates an unbounded one; the function name is therefore chosen here, not by the
   provider's auto-naming (which only picks it while creating the function).
@@ -29,6 +31,8 @@ from components.policies import document, service_trust_policy
 RUNTIME = "python3.13"
 ARCHITECTURE = "arm64"
 MAX_NAME_LENGTH = 64
+ASYNC_RETRY_ATTEMPTS = 2
+ASYNC_MAX_EVENT_AGE_SECONDS = 6 * 3600
 
 
 @dataclass
@@ -106,6 +110,14 @@ class Function(pulumi.ComponentResource):
                 # The name is fixed, so a replacement must delete the old function first.
                 delete_before_replace=True,
             ),
+        )
+        self.async_invoke_config = aws.lambda_.FunctionEventInvokeConfig(
+            f"{name}-async",
+            function_name=self.function.name,
+            maximum_retry_attempts=ASYNC_RETRY_ATTEMPTS,
+            maximum_event_age_in_seconds=ASYNC_MAX_EVENT_AGE_SECONDS,
+            destination_config={"on_failure": {"destination": self.dead_letter_queue.arn}},
+            opts=child,
         )
         self.arn = self.function.arn
         self.register_outputs(

@@ -49,7 +49,8 @@ def is_valid_prefix(prefix: str) -> bool:
         isinstance(prefix, str)
         and MIN_PREFIX_LENGTH <= len(prefix) <= MAX_PREFIX_LENGTH
         and bool(_PREFIX.match(prefix))
-        and not prefix.startswith(RESERVED_PREFIXES)
+        # Every name continues with "-": "sthree" would give the reserved "sthree-...".
+        and not (prefix + "-").startswith(RESERVED_PREFIXES)
     )
 
 

@@ -2,7 +2,9 @@
 
 Environment: BUCKET_NAME. The event source mapping delivers INSERT and REMOVE records (the seed's
 filter). Each object lands at `<table>/<eventName>/<yyyy>/<mm>/<dd>/<SequenceNumber>.json`: the key
-and the body depend only on the record, so a retried batch rewrites the same objects, identically.
+and the body depend only on the record. Writes are conditional (If-None-Match: *), so a retried
+batch finds its objects already there and leaves them: one object, and one version in a versioned
+bucket, per record however often it is delivered.
 """
 
 import base64
@@ -11,6 +13,7 @@ import os
 from datetime import UTC, datetime
 
 from boto3.dynamodb.types import TypeDeserializer
+from botocore.exceptions import ClientError
 
 from handlers import aws_clients
 from handlers.stream_batch import RecordError, process_batch
@@ -23,12 +26,20 @@ def handler(event, context):
 
 def archive(record: dict, bucket: str) -> None:
     key, document = archive_object(record)
-    aws_clients.client("s3").put_object(
-        Bucket=bucket,
-        Key=key,
-        Body=json.dumps(document, sort_keys=True, separators=(",", ":"), allow_nan=False).encode(),
-        ContentType="application/json",
-    )
+    try:
+        aws_clients.client("s3").put_object(
+            Bucket=bucket,
+            Key=key,
+            Body=json.dumps(
+                document, sort_keys=True, separators=(",", ":"), allow_nan=False
+            ).encode(),
+            ContentType="application/json",
+            IfNoneMatch="*",
+        )
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "PreconditionFailed":
+            raise  # ConditionalRequestConflict (a concurrent write) and the rest: retry
+        # Already archived by an earlier delivery, with the same body: nothing to do.
 
 
 def archive_object(record: dict) -> tuple:

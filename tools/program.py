@@ -34,6 +34,7 @@ class Registration:
     inputs: dict
     outputs: dict
     dependencies: list  # URNs from depends_on and from Outputs passed as inputs
+    delete_before_replace: bool = False
     id: str = ""
 
 
@@ -86,6 +87,7 @@ class RecordingMonitor(MockMonitor):
                 inputs=pulumi.runtime.rpc.deserialize_properties(request.object),
                 outputs=registered.state,
                 dependencies=sorted(dependencies),
+                delete_before_replace=request.deleteBeforeReplace,
                 id=registered.id,
             )
         )

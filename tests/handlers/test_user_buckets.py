@@ -22,6 +22,7 @@ IDS = [
     "first.last@example.com",
     "사용자",  # nothing ASCII survives the slug: the name is prefix + hash
     "Zoë Ñúñez",
+    "a#b😀",  # characters a tag value may not hold
     LONG_ID,
 ]
 
@@ -81,6 +82,8 @@ def test_each_new_user_gets_a_private_bucket_in_the_functions_region(region):
         assert_private_tagged_bucket(s3, name, user_id)
 
 
+# eu-west-1 too: there CreateBucket answers BucketAlreadyOwnedByYou, us-east-1 answers 200.
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"], indirect=True)
 def test_duplicate_delivery_and_modify_after_insert_change_nothing(region):
     table, batch = users_table(region)
     table.put_item(Item={"id": "Alice", "plan": "free"})
@@ -194,13 +197,18 @@ def test_remove_records_never_delete_or_create_anything(region):
     table.put_item(Item={"id": "Alice"})
     user_buckets.handler(batch(), None)
     table.delete_item(Key={"id": "Alice"})
-    stream = boto3.client("dynamodb", region_name=region).describe_table(TableName="USER-DB")[
-        "Table"
-    ]["LatestStreamArn"]
-    remove = [r for r in stream_records(stream, region) if r["eventName"] == "REMOVE"]
+    table.put_item(Item={"id": "Bob"})  # Bob comes and goes before his bucket is made
+    table.delete_item(Key={"id": "Bob"})
+    stream = boto3.client("dynamodb", region_name=region).describe_table(TableName="USER-DB")
+    everything = stream_records(stream["Table"]["LatestStreamArn"], region)
+    removes = [r for r in everything if r["eventName"] == "REMOVE"]
 
-    assert batch()["Records"][-1]["eventName"] == "INSERT"  # the mapping's filter drops REMOVE
-    assert user_buckets.handler({"Records": remove}, None) == {"batchItemFailures": []}
+    assert [r["eventName"] for r in batch()["Records"]] == [
+        "INSERT",
+        "INSERT",
+    ]  # filter drops REMOVE
+    assert len(removes) == 2
+    assert user_buckets.handler({"Records": removes}, None) == {"batchItemFailures": []}
     assert our_buckets(region) == [bucket_name(PREFIX, "Alice")]
 
 
@@ -214,6 +222,24 @@ def test_a_function_without_a_usable_prefix_fails_the_whole_batch(region, monkey
     with pytest.raises(ValueError, match="BUCKET_PREFIX 'Not_A_Prefix' is not valid"):
         user_buckets.handler(batch(), None)
     assert our_buckets(region) == []
+
+
+def test_the_tag_holds_the_id_as_far_as_tags_allow(region):
+    table, batch = users_table(region)
+    table.put_item(Item={"id": "a#b😀"})
+    table.put_item(Item={"id": "Zoe\u0308"})  # "Zoë" with a combining diaeresis
+    user_buckets.handler(batch(), None)
+    s3 = boto3.client("s3", region_name=region)
+
+    def tags(user_id):
+        return s3.get_bucket_tagging(Bucket=bucket_name(PREFIX, user_id))["TagSet"]
+
+    assert tags("a#b😀") == [{"Key": "user-id", "Value": "a_b_"}]
+    assert tags("Zoe\u0308") == [{"Key": "user-id", "Value": "Zoë"}]
+
+
+def test_the_mapping_filter_and_the_handler_agree_on_the_events():
+    assert HANDLED_EVENTS == user_buckets.HANDLED_EVENTS
 
 
 def test_tag_values_keep_what_aws_accepts():

@@ -70,6 +70,8 @@ def test_long_ids_are_cut_to_fit():
         "xn--users",
         "sthree-users",
         "amzn-s3-demo-users",
+        "sthree",
+        "amzn-s3-demo",
         "u" * (MAX_PREFIX_LENGTH + 1),
     ],
 )

@@ -92,6 +92,11 @@ def test_dev_and_prod_differ_where_they_should():
             "3-63 characters of a-z, 0-9",
         ),
         (
+            {"streamArchive": {"bucketName": "archive.example.com"}},
+            "event-pipelines:streamArchive.bucketName",
+            "and no '.'",
+        ),
+        (
             {"streamArchive": {"tableName": "ab"}},
             "event-pipelines:streamArchive.tableName",
             "3-255 characters",
@@ -143,3 +148,16 @@ def test_bad_configuration_stops_the_program_with_a_message_not_a_resource():
     with pytest.raises(ConfigError, match=r"userBuckets\.bucketPrefix: \"Bad!\" is not accepted"):
         run_program(config=bad)
     assert issubclass(ConfigError, pulumi.RunError)  # the engine prints it without a traceback
+
+
+def test_config_passed_through_the_environment_is_read_too(monkeypatch):
+    # Older engines hand config to Python programs as PULUMI_CONFIG rather than set_all_config.
+    pulumi.runtime.set_all_config({})
+    monkeypatch.setenv(
+        "PULUMI_CONFIG",
+        json.dumps({"event-pipelines:logRetentionDays": "14", "event-pipelines:bogus": "1"}),
+    )
+    with pytest.raises(ConfigError, match="event-pipelines:bogus: unknown key"):
+        config.load()
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"event-pipelines:logRetentionDays": "14"}))
+    assert config.load().stack.log_retention_days == 14

@@ -104,11 +104,27 @@ def test_the_log_group_exists_with_retention_before_the_function(dev, block):
 
 def test_runtime_architecture_and_entry_point(dev, block):
     function = only(within(dev, block, FUNCTION))
+    assert function.delete_before_replace  # its name is fixed: the old one must go first
     assert function.inputs["runtime"] == "python3.13"
     assert function.inputs["architectures"] == ["arm64"]
     assert function.inputs["handler"] == f"handlers.{FUNCTIONS[block.name]}.handler"
     assert (function.inputs["memorySize"], function.inputs["timeout"]) == (256, 60)
     assert not function.inputs.get("layers")
+
+
+def test_asynchronous_invocations_retry_twice_then_go_to_the_dead_letter_queue(dev, block):
+    function = only(within(dev, block, FUNCTION))
+    config = only(
+        within(dev, block, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")
+    )
+    assert config.inputs == {
+        "functionName": function.outputs["name"],
+        "maximumRetryAttempts": 2,
+        "maximumEventAgeInSeconds": 6 * 3600,
+        "destinationConfig": {
+            "onFailure": {"destination": only(within(dev, block, QUEUE)).outputs["arn"]}
+        },
+    }
 
 
 def test_the_dead_letter_queue_is_encrypted_and_tls_only(dev, block):

@@ -98,8 +98,12 @@ def expect_safe_mapping(p, event_names):
     }
     assert mapping["functionResponseTypes"] == ["ReportBatchItemFailures"]
     assert mapping["bisectBatchOnFunctionError"] is True
-    assert 0 <= mapping["maximumRetryAttempts"] <= 10000  # bounded, never -1
-    assert 60 <= mapping["maximumRecordAgeInSeconds"] <= 604800
+    # Bounded (never -1), with the defaults the dev stack leaves alone.
+    assert mapping["maximumRetryAttempts"] == 5
+    assert mapping["maximumRecordAgeInSeconds"] == 86400
+    assert mapping["batchSize"] == 100
+    assert mapping["maximumBatchingWindowInSeconds"] == 1
+    assert mapping["parallelizationFactor"] == 1
     assert mapping["destinationConfig"] == {
         "onFailure": {"destinationArn": p["queue"].outputs["arn"]}
     }
