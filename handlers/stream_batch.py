@@ -24,6 +24,8 @@ class RecordError(Exception):
 
 def describe(record: dict) -> dict:
     """Identifiers of a record for log lines: never the full images (size, personal data)."""
+    if not isinstance(record, dict):
+        record = {}
     change = record.get("dynamodb") or {}
     return {
         "eventID": record.get("eventID"),
@@ -95,6 +97,8 @@ def process_batch(
 
 def string_key(record: dict, attribute: str) -> str:
     """The string value of a key attribute of a stream record, or RecordError saying why not."""
+    if not isinstance(record, dict):
+        raise RecordError(f"the record is not an object: {record!r}")
     keys = (record.get("dynamodb") or {}).get("Keys") or {}
     value = keys.get(attribute)
     if not isinstance(value, dict) or "S" not in value:

@@ -75,6 +75,16 @@ def test_a_failed_record_without_sequence_number_fails_the_whole_batch():
         process_batch({"Records": [nameless]}, lambda r: (_ for _ in ()).throw(RecordError("x")))
 
 
+def test_a_batch_holding_something_that_is_not_a_record_fails_whole():
+    # Without a sequence number there is nothing to report: Lambda must retry the batch.
+    with pytest.raises(RuntimeError, match="no SequenceNumber"):
+        process_batch(
+            {"Records": [record(1), "garbage"]},
+            lambda r: None,
+            ordering_key=lambda r: string_key(r, "id"),
+        )
+
+
 @pytest.mark.parametrize("event", [{}, {"Records": None}, {"Records": "x"}])
 def test_an_event_that_is_not_a_stream_batch_raises(event):
     with pytest.raises(TypeError, match="no Records list"):
