@@ -1,14 +1,20 @@
 """Pulumi mocks that answer like AWS: physical names, ARNs in AWS's formats for one account and
-region, stream ARNs for streamed tables, and the provider functions the program calls.
+region, stream ARNs for streamed tables, and the provider functions programs commonly call
+(get_policy_document rendered as the provider renders it, caller identity, region, partition,
+availability zones).
 
-A resource type without a rule here keeps its inputs as outputs and gets `<name>-id`; a provider
-function without a rule raises, so a program calling something unmocked fails loudly.
+Any other AWS resource type keeps its inputs as outputs and gets an id and an ARN of the usual
+shape, so programs written by others run too. A provider function without an answer raises when
+`strict` (tests: a typo must not pass silently); otherwise it returns nothing and is listed in
+`unanswered`, for the offline preview to report.
 """
 
 import hashlib
 from collections.abc import Callable
 
 import pulumi
+
+from tools.policy_document import render as render_policy_document
 
 ACCOUNT_ID = "123456789012"
 STREAM_LABEL = "2026-01-01T00:00:00.000"
@@ -32,11 +38,20 @@ def auto_name(logical_name: str, lower: bool = False) -> str:
     return name.lower() if lower else name
 
 
+# The property holding each type's physical name, which the provider's Check fills in when the
+# program leaves it out (Pulumi auto-naming).
+NAME_PROPERTY = {"aws:s3/bucket:Bucket": "bucket", "aws:s3/bucketV2:BucketV2": "bucket"}
+
+
 class AwsMocks(pulumi.runtime.Mocks):
-    def __init__(self, region: str = "us-east-1", account_id: str = ACCOUNT_ID):
+    def __init__(
+        self, region: str = "us-east-1", account_id: str = ACCOUNT_ID, strict: bool = True
+    ):
         self.region = region
         self.account_id = account_id
         self.partition = partition_of(region)
+        self.strict = strict
+        self.unanswered: list = []
         self._resources: dict = {
             "aws:s3/bucket:Bucket": self._bucket,
             "aws:dynamodb/table:Table": self._table,
@@ -51,23 +66,43 @@ class AwsMocks(pulumi.runtime.Mocks):
             "aws:index/getPartition:getPartition": self._get_partition,
             "aws:index/getRegion:getRegion": self._get_region,
             "aws:index/getCallerIdentity:getCallerIdentity": self._get_caller_identity,
+            "aws:iam/getPolicyDocument:getPolicyDocument": render_policy_document,
+            "aws:index/getAvailabilityZones:getAvailabilityZones": self._get_availability_zones,
         }
 
     # --- pulumi.runtime.Mocks -------------------------------------------------------------
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
         state = dict(args.inputs)
         rule: Callable | None = self._resources.get(args.typ)
-        if rule is None:
-            if "bucket" in state:  # bucket side resources (policy, encryption, ...) use its name
-                return state["bucket"], state
+        if rule is not None:
+            return rule(args.name, state)
+        if args.typ == "pulumi:pulumi:StackReference":
+            return args.name, {**state, "outputs": {}, "secretOutputNames": []}
+        if not args.typ.startswith("aws:"):
             return f"{args.name}-id", state
-        return rule(args.name, state)
+        if isinstance(state.get("bucket"), str) and args.typ.startswith("aws:s3/"):
+            return state["bucket"], state  # bucket side resources (policy, ...) use its name
+        # Any other AWS resource: its inputs, an id, and an ARN of the usual shape.
+        module, kind = args.typ.split(":")[1].split("/")
+        physical = state["name"] if isinstance(state.get("name"), str) else auto_name(args.name)
+        state.setdefault("arn", self.arn(module, f"{kind.lower()}/{physical}"))
+        return physical, state
 
     def call(self, args: pulumi.runtime.MockCallArgs):
         rule = self._calls.get(args.token)
         if rule is None:
-            raise NotImplementedError(f"no offline answer for provider function {args.token}")
+            if self.strict:
+                raise NotImplementedError(f"no offline answer for provider function {args.token}")
+            self.unanswered.append(args.token)
+            return {}
         return rule(args.args)
+
+    def checked_inputs(self, resource_type: str, state: dict) -> dict:
+        """What the provider's Check adds to the inputs: the auto-assigned physical name."""
+        if resource_type not in self._resources:
+            return {}
+        key = NAME_PROPERTY.get(resource_type, "name")
+        return {key: state[key]} if key in state else {}
 
     # --- helpers --------------------------------------------------------------------------
     def arn(self, service: str, resource: str, region: bool = True, account: bool = True) -> str:
@@ -177,6 +212,15 @@ class AwsMocks(pulumi.runtime.Mocks):
             "name": self.region,
             "endpoint": f"ec2.{self.region}.{dns_suffix(self.partition)}",
             "description": self.region,
+        }
+
+    def _get_availability_zones(self, _args):
+        names = [f"{self.region}{letter}" for letter in "abc"]
+        return {
+            "id": self.region,
+            "names": names,
+            "zoneIds": [f"use1-az{i}" for i in (1, 2, 3)],
+            "groupNames": [self.region],
         }
 
     def _get_caller_identity(self, _args):

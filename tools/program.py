@@ -1,11 +1,13 @@
 """Run a Pulumi Python program offline, under AwsMocks, and return what it registered.
 
 No Pulumi CLI, engine, provider plugin or credentials: the program's resources go to a mock
-monitor that records each registration (type, name, parent, inputs, outputs, dependencies) and
-its stack exports are resolved. Used by the tests and by the offline tools.
+monitor that records each registration (type, name, parent, inputs, outputs, dependencies, and
+the wire form of inputs and outputs that the engine would hand a policy pack) and its stack
+exports are resolved. Used by the tests and by the offline tools.
 """
 
 import asyncio
+import contextlib
 import json
 import runpy
 import sys
@@ -15,6 +17,7 @@ from typing import Any
 
 import pulumi
 import yaml
+from google.protobuf import struct_pb2
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.settings import SETTINGS, get_root_resource
 from pulumi.runtime.stack import run_pulumi_func
@@ -34,8 +37,12 @@ class Registration:
     inputs: dict
     outputs: dict
     dependencies: list  # URNs from depends_on and from Outputs passed as inputs
+    property_dependencies: dict = field(default_factory=dict)  # input name -> [URN]
     delete_before_replace: bool = False
+    protect: bool = False
     id: str = ""
+    wire_inputs: Any = None  # protobuf Struct, as sent to the engine (camelCase, floats)
+    wire_outputs: Any = None  # protobuf Struct of the outputs the (mock) provider returned
 
 
 @dataclass
@@ -45,6 +52,11 @@ class ProgramRun:
     config: dict
     resources: list = field(default_factory=list)
     outputs: dict = field(default_factory=dict)
+    unanswered: list = field(default_factory=list)  # provider functions the mocks could not answer
+
+    @property
+    def root_urn(self) -> str:
+        return f"urn:pulumi:{self.stack}::{self.project}::pulumi:pulumi:Stack::{self.project}-{self.stack}"
 
     def of_type(self, resource_type: str) -> list:
         return [r for r in self.resources if r.type == resource_type]
@@ -75,8 +87,15 @@ class RecordingMonitor(MockMonitor):
             return response
         registered = self.resources[response.urn]
         dependencies = set(request.dependencies)
-        for urns in request.propertyDependencies.values():
+        property_dependencies = {}
+        for key, urns in request.propertyDependencies.items():
             dependencies.update(urns.urns)
+            property_dependencies[key] = list(urns.urns)
+        wire_inputs = struct_pb2.Struct()
+        wire_inputs.CopyFrom(request.object)
+        for key, value in self.mocks.checked_inputs(request.type, registered.state).items():
+            if key not in wire_inputs.fields:  # what the provider's Check adds, e.g. auto-names
+                wire_inputs[key] = value
         self.registrations.append(
             Registration(
                 urn=response.urn,
@@ -87,15 +106,43 @@ class RecordingMonitor(MockMonitor):
                 inputs=pulumi.runtime.rpc.deserialize_properties(request.object),
                 outputs=registered.state,
                 dependencies=sorted(dependencies),
+                property_dependencies=property_dependencies,
                 delete_before_replace=request.deleteBeforeReplace,
+                protect=request.protect,
                 id=registered.id,
+                wire_inputs=wire_inputs,
+                wire_outputs=response.object,
             )
         )
         return response
 
+    def RegisterResourceOutputs(self, request):
+        # A component's outputs, as the engine would store them (stack policies see them).
+        for registration in self.registrations:
+            if registration.urn == request.urn:
+                registration.wire_outputs = request.outputs
+                registration.outputs = pulumi.runtime.rpc.deserialize_properties(request.outputs)
+        return super().RegisterResourceOutputs(request)
+
+
+def project_settings(project_dir: Path) -> dict:
+    path = Path(project_dir) / "Pulumi.yaml"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: not a Pulumi project directory")
+    return yaml.safe_load(path.read_text()) or {}
+
 
 def project_name(project_dir: Path) -> str:
-    return yaml.safe_load((project_dir / "Pulumi.yaml").read_text())["name"]
+    return project_settings(project_dir)["name"]
+
+
+def program_entry(project_dir: Path) -> Path:
+    """The file the Python language host runs: `main` from Pulumi.yaml, else __main__.py."""
+    main = Path(project_dir) / (project_settings(project_dir).get("main") or "")
+    entry = main / "__main__.py" if main.is_dir() else main
+    if not entry.is_file():
+        raise FileNotFoundError(f"{entry} not found: the project has no Python program there")
+    return entry
 
 
 def _config_text(value: Any) -> str:
@@ -113,7 +160,7 @@ def stack_config(project_dir: Path, stack: str) -> dict:
     values cannot be decrypted offline and are left out."""
     project = project_name(project_dir)
     merged: dict = {}
-    declared = (yaml.safe_load((project_dir / "Pulumi.yaml").read_text()) or {}).get("config") or {}
+    declared = project_settings(project_dir).get("config") or {}
     for key, spec in declared.items():
         value = spec.get("default") if isinstance(spec, dict) else spec
         if value is not None:
@@ -132,18 +179,21 @@ def run_program(
     project_dir: Path = REPO_ROOT,
     stack: str = "dev",
     config: dict | None = None,
+    strict: bool = True,
 ) -> ProgramRun:
     """Run `project_dir/__main__.py` for `stack` under mocks. `config` (namespace:key -> text)
-    replaces the stack file when given. Exceptions from the program propagate."""
+    replaces the stack file when given. Exceptions from the program propagate. With `strict`
+    off, provider functions the mocks cannot answer return nothing instead of raising."""
     project_dir = Path(project_dir).resolve()
     project = project_name(project_dir)
     config = stack_config(project_dir, stack) if config is None else dict(config)
-    mocks = AwsMocks(region=config.get("aws:region", "us-east-1"))
+    mocks = AwsMocks(region=config.get("aws:region", "us-east-1"), strict=strict)
     monitor = RecordingMonitor(mocks)
 
+    main = program_entry(project_dir)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    sys.path.insert(0, str(project_dir))
+    sys.path.insert(0, str(main.parent))
     try:
         pulumi.runtime.reset_options(project=project, stack=stack)
         pulumi.runtime.set_all_config(config)
@@ -152,12 +202,14 @@ def run_program(
         pulumi.runtime.set_mocks(
             mocks, project=project, stack=stack, preview=False, monitor=monitor
         )
-        main = str(project_dir / "__main__.py")
-        loop.run_until_complete(run_pulumi_func(lambda: runpy.run_path(main, run_name="__main__")))
+        with contextlib.chdir(project_dir):  # the engine runs programs from their project dir
+            loop.run_until_complete(
+                run_pulumi_func(lambda: runpy.run_path(str(main), run_name="__main__"))
+            )
         exports = get_root_resource().outputs
         resolved = loop.run_until_complete(pulumi.Output.from_input(exports).future())
     finally:
-        sys.path.remove(str(project_dir))
+        sys.path.remove(str(main.parent))
         loop.close()
         asyncio.set_event_loop(None)
     return ProgramRun(
@@ -166,4 +218,5 @@ def run_program(
         config=config,
         resources=monitor.registrations,
         outputs=dict(resolved or {}),
+        unanswered=sorted(set(mocks.unanswered)),
     )

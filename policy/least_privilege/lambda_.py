@@ -1,0 +1,274 @@
+"""Lambda rules: who may invoke a function, what it runs on, and where its failures go.
+Advisory by default.
+"""
+
+from datetime import date, timedelta
+
+from pulumi_policy import EnforcementLevel, Severity
+
+from .props import as_list, dig, is_unknown
+from .rule import Resource, RuleInfo, of_types, resource_rule, stack_rule
+from .runtimes import DEPRECATION_DATES, successor
+
+FUNCTION = "aws:lambda/function:Function"
+PERMISSION = "aws:lambda/permission:Permission"
+MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping"
+INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+BUCKET_NOTIFICATION = "aws:s3/bucketNotification:BucketNotification"
+
+# --- permissions for AWS services -------------------------------------------------------------------
+
+
+def check_permission(resource: Resource, settings: dict):
+    principal = resource.props.get("principal")
+    if not isinstance(principal, str) or not principal.endswith(".amazonaws.com"):
+        return  # an account, a role, or unknown during preview
+    missing = []
+    if resource.props.get("sourceArn") is None:
+        missing.append("source_arn (the ARN of the bucket, rule or API that may invoke it)")
+    if principal == "s3.amazonaws.com" and resource.props.get("sourceAccount") is None:
+        # Bucket names can be reused by another account after deletion: pin the owner too.
+        missing.append("source_account (the account that owns the bucket)")
+    if missing:
+        yield (
+            f"{resource} lets {principal} invoke the function without {' and '.join(missing)}: "
+            "any resource of that service, in any account, could invoke it."
+        )
+
+
+PERMISSION_SOURCE = resource_rule(
+    RuleInfo(
+        name="lambda-permission-source-restricted",
+        description="A Lambda permission for an AWS service principal names the source "
+        "(source_arn, and source_account for s3.amazonaws.com).",
+        severity=Severity.MEDIUM,
+        enforcement=EnforcementLevel.ADVISORY,
+        remediation="Set source_arn to the bucket/rule/API ARN and, for S3, source_account to "
+        "the bucket owner's account id.",
+    ),
+    [PERMISSION],
+    check_permission,
+)
+
+# --- runtimes --------------------------------------------------------------------------------------
+
+
+def check_runtime(resource: Resource, settings: dict):
+    runtime = resource.props.get("runtime")
+    if not isinstance(runtime, str):
+        return
+    table = {
+        **DEPRECATION_DATES,
+        **{name: date.fromisoformat(day) for name, day in settings["deprecations"].items()},
+    }
+    deprecated_on = table.get(runtime)
+    if deprecated_on is None:
+        return
+    today = date.fromisoformat(settings["asOf"]) if settings["asOf"] else date.today()
+    instead = successor(runtime)
+    if deprecated_on <= today:
+        yield (
+            f"{resource} runs on {runtime}, deprecated since {deprecated_on}: no more security "
+            f"patches, and AWS blocks creating and then updating such functions. Use {instead}."
+        )
+    elif deprecated_on <= today + timedelta(days=settings["warningDays"]):
+        yield (
+            f"{resource} runs on {runtime}, deprecated on {deprecated_on} "
+            f"({(deprecated_on - today).days} days from now). Move to {instead}."
+        )
+
+
+RUNTIME = resource_rule(
+    RuleInfo(
+        name="lambda-supported-runtime",
+        description="A Lambda function runs on a runtime AWS still supports, and not one "
+        "deprecated within the warning period.",
+        severity=Severity.MEDIUM,
+        enforcement=EnforcementLevel.ADVISORY,
+        remediation="Change `runtime` to the newest runtime of the language (e.g. python3.13) "
+        "and run the tests on it.",
+        config={
+            "warningDays": {
+                "type": "integer",
+                "minimum": 0,
+                "default": 90,
+                "description": "Warn this many days before deprecation.",
+            },
+            "deprecations": {
+                "type": "object",
+                "additionalProperties": {"type": "string", "format": "date"},
+                "default": {},
+                "description": "runtime -> YYYY-MM-DD, added to the built-in table.",
+            },
+            "asOf": {
+                "type": "string",
+                "default": "",
+                "description": "Evaluate as of this date (YYYY-MM-DD); empty: today.",
+            },
+        },
+    ),
+    [FUNCTION],
+    check_runtime,
+)
+
+# --- stream mappings -------------------------------------------------------------------------------
+
+
+def _is_stream(mapping: Resource) -> bool:
+    arn = mapping.props.get("eventSourceArn")
+    if isinstance(arn, str):
+        return (":dynamodb:" in arn and "/stream/" in arn) or ":kinesis:" in arn
+    # Unknown during preview: only stream sources (and Kafka) take a starting position.
+    return is_unknown(arn) and mapping.props.get("startingPosition") is not None
+
+
+def check_mapping_destination(resource: Resource, settings: dict):
+    if not _is_stream(resource):
+        return
+    if dig(resource.props, "destinationConfig", "onFailure", "destinationArn") is None:
+        yield (
+            f"{resource} reads a stream without an on-failure destination: a record that "
+            "keeps failing is dropped when its retries or age run out. Set "
+            "destination_config.on_failure.destination_arn to an SQS queue or SNS topic."
+        )
+
+
+MAPPING_DESTINATION = resource_rule(
+    RuleInfo(
+        name="lambda-stream-failure-destination",
+        description="An event source mapping from a DynamoDB or Kinesis stream sends records "
+        "that exhaust their retries to an on-failure destination.",
+        severity=Severity.MEDIUM,
+        enforcement=EnforcementLevel.ADVISORY,
+        remediation="Add destination_config={'on_failure': {'destination_arn': queue.arn}}, with "
+        "bounded maximum_retry_attempts and bisect_batch_on_function_error.",
+    ),
+    [MAPPING],
+    check_mapping_destination,
+)
+
+# --- stack rules: how resources refer to functions ------------------------------------------------
+
+
+def function_ids(function: Resource) -> set:
+    """The strings other resources use to name a function: name, ARNs."""
+    props = function.props
+    return {
+        v
+        for v in (props.get("name"), props.get("arn"), props.get("qualifiedArn"), props.get("id"))
+        if isinstance(v, str)
+    }
+
+
+def _refers_to_function(resource: Resource, prop: str, value, function: Resource) -> bool:
+    if resource.depends_through(prop, function):
+        return True
+    if not isinstance(value, str):
+        return False
+    ids = function_ids(function)
+    # "arn:...:function:name:alias" (a qualified ARN) still means this function.
+    return value in ids or any(value.startswith(i + ":") for i in ids if i.startswith("arn:"))
+
+
+def check_log_groups(resources: list, settings: dict):
+    groups = of_types(resources, LOG_GROUP)
+    for function in of_types(resources, FUNCTION):
+        name = function.props.get("name")
+        custom = dig(function.props, "loggingConfig", "logGroup")
+        candidates = []
+        for group in groups:
+            group_name = group.props.get("name")
+            if (
+                group.depends_through("name", function)
+                or function.depends_through("loggingConfig", group)
+                or (isinstance(name, str) and group_name == f"/aws/lambda/{name}")
+                or (isinstance(custom, str) and group_name == custom)
+            ):
+                candidates.append(group)
+        if any(is_unknown(name) or is_unknown(g.props.get("retentionInDays")) for g in candidates):
+            continue
+        if not candidates:
+            if is_unknown(name):
+                continue
+            yield (
+                function,
+                (
+                    f"{function} has no log group in this stack: Lambda will create "
+                    f"/aws/lambda/{name} itself, keeping logs forever. Declare that log group with "
+                    "retention_in_days, and make the function depend on it."
+                ),
+            )
+        elif not any((g.props.get("retentionInDays") or 0) > 0 for g in candidates):
+            yield (
+                function,
+                (
+                    f"{function} logs to {', '.join(str(g) for g in candidates)} without "
+                    "retention_in_days: logs are kept forever. Set a retention."
+                ),
+            )
+
+
+LOG_GROUP_RETENTION = stack_rule(
+    RuleInfo(
+        name="lambda-log-group-retention",
+        description="Every Lambda function has its log group declared in the stack, with a "
+        "retention.",
+        severity=Severity.LOW,
+        enforcement=EnforcementLevel.ADVISORY,
+        remediation="Create aws.cloudwatch.LogGroup('/aws/lambda/<name>', retention_in_days=...) "
+        "before the function (depends_on), or point logging_config.log_group at one.",
+    ),
+    check_log_groups,
+)
+
+
+def check_async_destinations(resources: list, settings: dict):
+    functions = of_types(resources, FUNCTION)
+    configs = of_types(resources, INVOKE_CONFIG)
+    for notification in of_types(resources, BUCKET_NOTIFICATION):
+        targets = as_list(notification.props.get("lambdaFunctions"))
+        for function in functions:
+            triggered = notification.depends_through("lambdaFunctions", function) or any(
+                _refers_to_function(
+                    notification, "lambdaFunctions", dig(t, "lambdaFunctionArn"), function
+                )
+                for t in targets
+            )
+            if not triggered:
+                continue
+            if dig(function.props, "deadLetterConfig", "targetArn") is not None:
+                continue
+            destinations = [
+                dig(c.props, "destinationConfig", "onFailure", "destination")
+                for c in configs
+                if _refers_to_function(c, "functionName", c.props.get("functionName"), function)
+            ]
+            if any(d is not None for d in destinations):
+                continue
+            yield (
+                function,
+                (
+                    f"{function} is invoked asynchronously by {notification}, but failed events "
+                    "have nowhere to go: after two retries S3's event is dropped. Add an "
+                    "aws.lambda_.FunctionEventInvokeConfig with destination_config.on_failure "
+                    "pointing at an SQS queue (or a dead_letter_config)."
+                ),
+            )
+
+
+ASYNC_DESTINATION = stack_rule(
+    RuleInfo(
+        name="lambda-async-failure-destination",
+        description="A function triggered by S3 notifications has an asynchronous on-failure "
+        "destination (or a dead-letter queue).",
+        severity=Severity.MEDIUM,
+        enforcement=EnforcementLevel.ADVISORY,
+        remediation="Declare FunctionEventInvokeConfig(function_name=fn.name, "
+        "maximum_retry_attempts=2, destination_config={'on_failure': {'destination': "
+        "queue.arn}}).",
+    ),
+    check_async_destinations,
+)
+
+POLICIES = [PERMISSION_SOURCE, RUNTIME, MAPPING_DESTINATION, LOG_GROUP_RETENTION, ASYNC_DESTINATION]

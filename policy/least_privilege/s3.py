@@ -1,0 +1,240 @@
+"""S3 rules: buckets are private and reachable over TLS only. Advisory by default."""
+
+from pulumi_policy import EnforcementLevel, Severity
+
+from .documents import allows_everyone, parse
+from .props import as_list, dig, is_unknown
+from .rule import Resource, RuleInfo, of_types, resource_rule, stack_rule
+
+BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+ACCOUNT_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+ACLS = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
+OBJECTS = ("aws:s3/bucketObject:BucketObject", "aws:s3/bucketObjectv2:BucketObjectv2")
+
+BLOCK_SETTINGS = (
+    "blockPublicAcls",
+    "blockPublicPolicy",
+    "ignorePublicAcls",
+    "restrictPublicBuckets",
+)
+PUBLIC_ACLS = ("public-read", "public-read-write", "authenticated-read")
+PUBLIC_GRANTEES = (
+    "http://acs.amazonaws.com/groups/global/AllUsers",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+)
+# Condition keys that tie a Principal "*" statement to known callers: AWS does not count such a
+# policy as public (see "The meaning of public" in the S3 Block Public Access documentation).
+NON_PUBLIC_CONDITION_KEYS = {
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourceowner",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:userid",
+    "aws:principalserviceName".lower(),
+}
+
+
+def refers_to_bucket(resource: Resource, bucket: Resource) -> bool:
+    """True when `resource`'s `bucket` property names `bucket` (by value or by dependency)."""
+    if resource.depends_through("bucket", bucket):
+        return True
+    value = resource.props.get("bucket")
+    ids = {bucket.props.get(k) for k in ("id", "bucket", "arn")}
+    return isinstance(value, str) and value in ids
+
+
+def _blocks_everything(block: Resource) -> bool | None:
+    """True/False, or None when a setting is unknown."""
+    values = [block.props.get(name) for name in BLOCK_SETTINGS]
+    if any(is_unknown(v) for v in values):
+        return None
+    return all(v is True for v in values)
+
+
+def check_public_access_blocks(resources: list, settings: dict):
+    if any(_blocks_everything(b) is not False for b in of_types(resources, ACCOUNT_ACCESS_BLOCK)):
+        return  # the account-level block covers every bucket
+    blocks = of_types(resources, ACCESS_BLOCK)
+    for bucket in of_types(resources, *BUCKETS):
+        mine = [b for b in blocks if refers_to_bucket(b, bucket)]
+        verdicts = [_blocks_everything(b) for b in mine]
+        if any(v is not False for v in verdicts):
+            continue
+        if (
+            not mine
+            and is_unknown(bucket.props.get("id"))
+            and any(
+                is_unknown(b.props.get("bucket")) and not b.property_dependencies for b in blocks
+            )
+        ):
+            continue  # cannot tell which bucket an unknown, unlinked block is for
+        if mine:
+            off = sorted({n for b in mine for n in BLOCK_SETTINGS if b.props.get(n) is not True})
+            yield (
+                bucket,
+                (
+                    f"{bucket} has a public access block with {', '.join(off)} off: turn "
+                    "all four settings on."
+                ),
+            )
+        else:
+            yield (
+                bucket,
+                (
+                    f"{bucket} has no public access block: add "
+                    "aws.s3.BucketPublicAccessBlock with block_public_acls, "
+                    "block_public_policy, ignore_public_acls and restrict_public_buckets "
+                    "all true."
+                ),
+            )
+
+
+PUBLIC_ACCESS_BLOCK = stack_rule(
+    RuleInfo(
+        name="s3-public-access-block",
+        description="Every S3 bucket has a public access block with all four settings on (or "
+        "the stack blocks public access for the whole account).",
+        severity=Severity.HIGH,
+        enforcement=EnforcementLevel.ADVISORY,
+        remediation="Add aws.s3.BucketPublicAccessBlock(bucket=bucket.id, ...all four True).",
+    ),
+    check_public_access_blocks,
+)
+
+
+def _denies_insecure_transport(document) -> bool | None:
+    statements = parse(document)
+    if is_unknown(document):
+        return None
+    for statement in statements:
+        if not isinstance(statement.effect, str) or statement.effect.lower() != "deny":
+            continue
+        condition = statement.condition if isinstance(statement.condition, dict) else {}
+        for operator, pairs in condition.items():
+            if not operator.lower().startswith("bool") or not isinstance(pairs, dict):
+                continue
+            for key, value in pairs.items():
+                values = [str(v).lower() for v in as_list(value)]
+                if key.lower() == "aws:securetransport" and "false" in values:
+                    return True
+    return False
+
+
+def check_tls_only(resources: list, settings: dict):
+    policies = of_types(resources, BUCKET_POLICY)
+    for bucket in of_types(resources, *BUCKETS):
+        documents = [p.props.get("policy") for p in policies if refers_to_bucket(p, bucket)]
+        if bucket.props.get("policy") is not None:
+            documents.append(bucket.props.get("policy"))
+        verdicts = [_denies_insecure_transport(d) for d in documents]
+        if any(v is not False for v in verdicts):
+            continue
+        if not documents and any(
+            is_unknown(p.props.get("bucket")) and not p.property_dependencies for p in policies
+        ):
+            continue
+        yield (
+            bucket,
+            (
+                f"{bucket} accepts requests over plain HTTP: add a bucket policy statement "
+                '{"Effect": "Deny", "Principal": "*", "Action": "s3:*", '
+                '"Resource": [bucket ARN, bucket ARN + "/*"], "Condition": {"Bool": '
+                '{"aws:SecureTransport": "false"}}}.'
+            ),
+        )
+
+
+TLS_ONLY = stack_rule(
+    RuleInfo(
+        name="s3-tls-only",
+        description="Every S3 bucket's policy denies requests that do not use TLS "
+        "(aws:SecureTransport false).",
+        severity=Severity.MEDIUM,
+        enforcement=EnforcementLevel.ADVISORY,
+        remediation="Add a Deny statement on s3:* for the bucket and its objects with Condition "
+        "Bool aws:SecureTransport = false.",
+    ),
+    check_tls_only,
+)
+
+
+def check_public_acl(resource: Resource, settings: dict):
+    acl = resource.props.get("acl")
+    if isinstance(acl, str) and acl in PUBLIC_ACLS:
+        yield (
+            f"{resource} sets the canned ACL {acl!r}: everyone (or every AWS user) can read "
+            "it. Keep it private, disable ACLs (BucketOwnerEnforced) and grant access with "
+            "IAM, or serve it through CloudFront with origin access control."
+        )
+    grants = as_list(dig(resource.props, "accessControlPolicy", "grants", default=[]))
+    grants += as_list(resource.props.get("grants"))  # the inline grants of aws.s3.Bucket
+    for grant in grants:
+        uri = dig(grant, "grantee", "uri") or dig(grant, "uri")
+        if isinstance(uri, str) and uri in PUBLIC_GRANTEES:
+            yield (
+                f"{resource} grants {dig(grant, 'permission') or 'access'} to {uri}: remove "
+                "the grant and use IAM or CloudFront instead."
+            )
+
+
+PUBLIC_ACL = resource_rule(
+    RuleInfo(
+        name="s3-no-public-acl",
+        description="No S3 bucket or object ACL grants access to everyone or to all AWS users.",
+        severity=Severity.CRITICAL,
+        enforcement=EnforcementLevel.ADVISORY,
+        remediation="Use acl 'private' (or none, with BucketOwnerEnforced) and grant access with "
+        "IAM or a CloudFront origin access control.",
+    ),
+    [*BUCKETS, *ACLS, *OBJECTS],
+    check_public_acl,
+)
+
+
+def _restricted(condition) -> bool:
+    if not isinstance(condition, dict):
+        return False
+    keys = {k.lower() for pairs in condition.values() if isinstance(pairs, dict) for k in pairs}
+    return bool(keys & NON_PUBLIC_CONDITION_KEYS)
+
+
+def check_public_policy(resource: Resource, settings: dict):
+    for statement in parse(resource.props.get("policy")):
+        if (
+            statement.allows
+            and allows_everyone(statement.principal)
+            and not _restricted(statement.condition)
+        ):
+            yield (
+                f'{resource} policy {statement.label} allows Principal "*" '
+                f"({', '.join(a for a in statement.known_actions) or 'its actions'}): the "
+                "bucket is public. Name the principals, or serve the content through "
+                'CloudFront with origin access control (Principal {"Service": '
+                '"cloudfront.amazonaws.com"} and an aws:SourceArn condition).'
+            )
+
+
+PUBLIC_POLICY = resource_rule(
+    RuleInfo(
+        name="s3-no-public-bucket-policy",
+        description='No bucket policy allows Principal "*" without a condition that limits it '
+        "to known accounts, organizations, networks or sources.",
+        severity=Severity.CRITICAL,
+        enforcement=EnforcementLevel.ADVISORY,
+        remediation="Name the principals, or add a condition such as aws:SourceArn, "
+        "aws:PrincipalOrgID or aws:SourceVpce.",
+    ),
+    [BUCKET_POLICY, *BUCKETS],
+    check_public_policy,
+)
+
+POLICIES = [PUBLIC_ACCESS_BLOCK, TLS_ONLY, PUBLIC_ACL, PUBLIC_POLICY]

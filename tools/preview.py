@@ -1,0 +1,196 @@
+"""Offline preview: run a Pulumi program under AWS-shaped mocks and check it with a policy pack.
+
+    python -m tools.preview [--dir PROJECT_DIR] [--stack NAME] [--policy-pack DIR]
+                            [--policy-config FILE] [--json REPORT]
+
+No Pulumi CLI, no credentials, no network. The program runs as `pulumi preview` would run it (its
+Pulumi.yaml, the stack's Pulumi.<stack>.yaml config, its working directory); the pack is loaded from
+its own __main__.py and sees each resource's inputs, then the whole stack's outputs, as the engine
+passes them (see tools.policy_pack). Exit 0: no mandatory violation; 1: at least one; 2: the
+program, the pack or its config failed (the message says which).
+"""
+
+import argparse
+import json
+import sys
+import traceback
+from pathlib import Path
+
+import pulumi
+
+from tools import policy_pack
+from tools.program import REPO_ROOT, ProgramRun, run_program
+
+DEFAULT_PACK = REPO_ROOT / "policy"
+
+
+def analyzed_resources(run: ProgramRun) -> list:
+    """The program's resources as the engine sends them to analyzers, root stack first."""
+    root = policy_pack.AnalyzedResource(
+        urn=run.root_urn,
+        type="pulumi:pulumi:Stack",
+        name=f"{run.project}-{run.stack}",
+        inputs=policy_pack.to_struct({}),
+        outputs=policy_pack.to_struct({}),
+    )
+    resources = [root]
+    for r in run.resources:
+        resources.append(
+            policy_pack.AnalyzedResource(
+                urn=r.urn,
+                type=r.type,
+                name=r.name,
+                inputs=r.wire_inputs,
+                outputs=r.wire_outputs if r.wire_outputs is not None else policy_pack.to_struct({}),
+                parent=r.parent,
+                dependencies=tuple(r.dependencies),
+                property_dependencies=r.property_dependencies,
+                protect=r.protect,
+                delete_before_replace=r.delete_before_replace,
+            )
+        )
+    return resources
+
+
+def evaluate(run: ProgramRun, pack: policy_pack.PolicyPackRunner) -> list:
+    resources = analyzed_resources(run)
+    violations = []
+    for resource in resources[1:]:
+        violations.extend(pack.analyze(resource))
+    violations.extend(pack.analyze_stack(resources))
+    return violations
+
+
+def tree_lines(run: ProgramRun) -> list:
+    children: dict = {}
+    for r in run.resources:
+        children.setdefault(r.parent or run.root_urn, []).append(r)
+    lines = [f"{run.project}-{run.stack}  (pulumi:pulumi:Stack)"]
+
+    def walk(urn: str, indent: str) -> None:
+        kids = children.get(urn, [])
+        for position, child in enumerate(kids):
+            last = position == len(kids) - 1
+            lines.append(f"{indent}{'└─ ' if last else '├─ '}{child.name}  ({child.type})")
+            walk(child.urn, indent + ("   " if last else "│  "))
+
+    walk(run.root_urn, "")
+    return lines
+
+
+def report(run: ProgramRun, violations: list, pack) -> dict:
+    return {
+        "project": run.project,
+        "stack": run.stack,
+        "policyPack": {"name": pack.name, "version": pack.version},
+        "resources": [
+            {
+                "urn": run.root_urn,
+                "type": "pulumi:pulumi:Stack",
+                "name": f"{run.project}-{run.stack}",
+                "parent": "",
+            }
+        ]
+        + [
+            {"urn": r.urn, "type": r.type, "name": r.name, "parent": r.parent}
+            for r in run.resources
+        ],
+        "violations": [
+            {
+                "policy": v.policy,
+                "enforcement": v.enforcement,
+                "urn": v.urn,
+                "message": v.message,
+                "severity": v.severity,
+            }
+            for v in violations
+        ],
+        "unansweredFunctions": run.unanswered,
+    }
+
+
+def print_report(run: ProgramRun, violations: list, pack, config_file, out=sys.stdout) -> None:
+    config = f" with {config_file}" if config_file else ""
+    print(
+        f"Offline preview of stack '{run.stack}' of project '{run.project}' "
+        f"(AWS mocked; policy pack {pack.name} v{pack.version}{config})\n",
+        file=out,
+    )
+    print(f"Resources ({len(run.resources) + 1}):", file=out)
+    for line in tree_lines(run):
+        print(f"  {line}", file=out)
+    if run.unanswered:
+        print(f"\nNot answered offline (returned nothing): {', '.join(run.unanswered)}", file=out)
+    mandatory = [v for v in violations if v.mandatory]
+    print(f"\nPolicy violations: {len(violations)} ({len(mandatory)} mandatory)", file=out)
+    by_urn = {r.urn: r for r in run.resources}
+    for v in sorted(violations, key=lambda v: (not v.mandatory, v.policy, v.urn)):
+        where = by_urn.get(v.urn)
+        target = f"{where.type} {where.name}" if where else (v.urn or "stack")
+        print(f"  [{v.enforcement}] {v.policy}  {target}", file=out)
+        for line in v.message.splitlines():
+            print(f"      {line}", file=out)
+    verdict = (
+        "no mandatory violation"
+        if not mandatory
+        else f"{len(mandatory)} mandatory violation(s): `pulumi preview` with this pack fails"
+    )
+    print(f"\nResult: {verdict}.", file=out)
+
+
+def _program_failure(error: BaseException, project_dir: Path) -> str:
+    if isinstance(error, pulumi.RunError):
+        return f"the program stopped: {error}"
+    if isinstance(error, ModuleNotFoundError):
+        return (
+            f"the program imports {error.name!r}, which is not installed in this "
+            "environment (the offline preview provides pulumi and pulumi_aws)"
+        )
+    frames = [
+        f
+        for f in traceback.extract_tb(error.__traceback__)
+        if str(project_dir) in (f.filename or "")
+    ]
+    where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+    return f"the program failed{where}: {type(error).__name__}: {error}"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.preview", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--dir", type=Path, default=REPO_ROOT, help="Pulumi project directory")
+    parser.add_argument("--stack", default="dev", help="stack name (Pulumi.<stack>.yaml)")
+    parser.add_argument("--policy-pack", type=Path, default=DEFAULT_PACK, help="policy pack dir")
+    parser.add_argument(
+        "--policy-config",
+        type=Path,
+        help="policy pack config JSON (default: <pack>/config/<stack>.json)",
+    )
+    parser.add_argument("--json", type=Path, help="write the report as JSON to this file")
+    args = parser.parse_args(argv)
+
+    project_dir = args.dir.resolve()
+    config_file = args.policy_config
+    if config_file is None and (args.policy_pack / "config" / f"{args.stack}.json").is_file():
+        config_file = args.policy_pack / "config" / f"{args.stack}.json"
+    try:
+        run = run_program(project_dir, args.stack, strict=False)
+    except Exception as error:  # noqa: BLE001 - any failure of the program is reported as such
+        print(f"error: {_program_failure(error, project_dir)}", file=sys.stderr)
+        return 2
+    try:
+        pack = policy_pack.load(args.policy_pack)
+        pack.configure(policy_pack.read_config_file(config_file) if config_file else {})
+    except (policy_pack.PolicyPackError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    violations = evaluate(run, pack)
+    print_report(run, violations, pack, config_file)
+    if args.json:
+        args.json.write_text(json.dumps(report(run, violations, pack), indent=2) + "\n")
+    return 1 if any(v.mandatory for v in violations) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
