@@ -109,7 +109,8 @@ def report(run: ProgramRun, violations: list, pack) -> dict:
     }
 
 
-def print_report(run: ProgramRun, violations: list, pack, config_file, out=sys.stdout) -> None:
+def print_report(run: ProgramRun, violations: list, pack, config_file, out=None) -> None:
+    out = out or sys.stdout
     config = f" with {config_file}" if config_file else ""
     print(
         f"Offline preview of stack '{run.stack}' of project '{run.project}' "

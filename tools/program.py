@@ -81,6 +81,14 @@ class RecordingMonitor(MockMonitor):
         super().__init__(mocks)
         self.registrations: list = []
 
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # As the engine does: the type chain of every ancestor but the root stack.
+        if parent:
+            qualified = parent.split("::")[2]
+            if qualified != "pulumi:pulumi:Stack":
+                type_ = f"{qualified}${type_}"
+        return f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{type_}::{name}"
+
     def RegisterResource(self, request):
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":

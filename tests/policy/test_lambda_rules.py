@@ -1,0 +1,259 @@
+"""Lambda rules: permissions for services, runtimes, and where failed events go."""
+
+import pytest
+
+from tests.policy.harness import (
+    ACCOUNT,
+    UNKNOWN,
+    Res,
+    check,
+    check_stack,
+    finding,
+    names,
+    only,
+)
+
+PERMISSION = "aws:lambda/permission:Permission"
+FUNCTION = "aws:lambda/function:Function"
+MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+NOTIFICATION = "aws:s3/bucketNotification:BucketNotification"
+INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
+STREAM = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/UsersIds/stream/2024-01-01T00:00:00.000"
+
+
+def function(name="fn", runtime="python3.13", **extra):
+    arn = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{name}"
+    return Res(FUNCTION, name, {"name": name, "arn": arn, "runtime": runtime, **extra})
+
+
+def log_group(group_name, retention=14, depends=None):
+    outputs = {"name": group_name}
+    if retention is not None:
+        outputs["retentionInDays"] = retention
+    return Res(LOG_GROUP, f"{group_name.rsplit('/', 1)[-1]}-logs", outputs, depends or {})
+
+
+# --- permissions ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "props, missing",
+    [
+        ({"principal": "s3.amazonaws.com"}, ["source_arn", "source_account"]),
+        (
+            {"principal": "s3.amazonaws.com", "sourceArn": "arn:aws:s3:::uploads"},
+            ["source_account"],
+        ),
+        ({"principal": "events.amazonaws.com"}, ["source_arn"]),
+    ],
+)
+def test_service_permissions_without_a_source_are_flagged(pack, props, missing):
+    violation = only(
+        check(pack, PERMISSION, {"action": "lambda:InvokeFunction", "function": "fn", **props}),
+        "lambda-permission-source-restricted",
+    )
+    assert violation.enforcement == "advisory"
+    for key in missing:
+        assert key in finding(violation)
+    assert ("source_account" in finding(violation)) == ("source_account" in missing)
+
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        {
+            "principal": "s3.amazonaws.com",
+            "sourceArn": "arn:aws:s3:::uploads",
+            "sourceAccount": ACCOUNT,
+        },
+        {"principal": "s3.amazonaws.com", "sourceArn": UNKNOWN, "sourceAccount": ACCOUNT},
+        {"principal": "events.amazonaws.com", "sourceArn": "arn:aws:events:us-east-1:1:rule/r"},
+        {"principal": ACCOUNT},
+        {"principal": UNKNOWN},
+    ],
+)
+def test_permissions_naming_their_source_pass(pack, props):
+    assert (
+        check(pack, PERMISSION, {"action": "lambda:InvokeFunction", "function": "fn", **props})
+        == []
+    )
+
+
+# --- runtimes ------------------------------------------------------------------------------------
+
+
+def test_seed_002_python38_is_flagged_as_deprecated(pack):
+    violation = only(
+        check(pack, FUNCTION, {"runtime": "python3.8", "name": "my-function"}),
+        "lambda-supported-runtime",
+    )
+    assert "deprecated since 2024-10-14" in violation.message and "python3.13" in violation.message
+
+
+def test_a_runtime_deprecated_within_the_warning_period_is_flagged(pack):
+    soon = {"lambda-supported-runtime": {"asOf": "2027-05-01"}}
+    violation = only(
+        check(pack, FUNCTION, {"runtime": "python3.11"}, soon), "lambda-supported-runtime"
+    )
+    assert "deprecated on 2027-06-30 (60 days from now)" in violation.message
+    later = {"lambda-supported-runtime": {"asOf": "2027-01-01"}}
+    assert check(pack, FUNCTION, {"runtime": "python3.11"}, later) == []
+
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        {"runtime": "python3.13"},
+        {"runtime": "nodejs24.x"},
+        {"packageType": "Image"},
+        {"runtime": UNKNOWN},
+        {"runtime": "python3.15"},
+    ],
+)
+def test_supported_unknown_and_image_functions_pass(pack, props):
+    assert check(pack, FUNCTION, props, {"lambda-supported-runtime": {"asOf": "2026-11-21"}}) == []
+
+
+def test_the_dated_table_can_be_extended_per_stack(pack):
+    config = {
+        "lambda-supported-runtime": {
+            "asOf": "2026-11-21",
+            "deprecations": {"python3.13": "2026-12-01"},
+        }
+    }
+    assert names(check(pack, FUNCTION, {"runtime": "python3.13"}, config)) == [
+        "lambda-supported-runtime"
+    ]
+
+
+# --- stream mappings -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        {"eventSourceArn": STREAM, "startingPosition": "LATEST"},
+        {
+            "eventSourceArn": f"arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/clicks",
+            "startingPosition": "TRIM_HORIZON",
+            "destinationConfig": {},
+        },
+        {"eventSourceArn": UNKNOWN, "startingPosition": "TRIM_HORIZON"},
+    ],
+)
+def test_stream_mappings_without_failure_destination_are_flagged(pack, props):
+    assert names(check(pack, MAPPING, {"functionName": "fn", **props})) == [
+        "lambda-stream-failure-destination"
+    ]
+
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        {
+            "eventSourceArn": STREAM,
+            "startingPosition": "TRIM_HORIZON",
+            "destinationConfig": {"onFailure": {"destinationArn": "arn:aws:sqs:us-east-1:1:dlq"}},
+        },
+        {
+            "eventSourceArn": STREAM,
+            "startingPosition": "TRIM_HORIZON",
+            "destinationConfig": {"onFailure": {"destinationArn": UNKNOWN}},
+        },
+        {"eventSourceArn": f"arn:aws:sqs:us-east-1:{ACCOUNT}:jobs"},  # SQS has its own redrive
+    ],
+)
+def test_mappings_with_a_destination_or_from_queues_pass(pack, props):
+    assert check(pack, MAPPING, {"functionName": "fn", **props}) == []
+
+
+# --- log groups (stack) --------------------------------------------------------------------------
+
+
+def test_a_function_without_a_log_group_is_flagged(pack):
+    violation = only(check_stack(pack, [function("bucket-creation")]), "lambda-log-group-retention")
+    assert violation.urn.endswith("::bucket-creation")
+    assert "/aws/lambda/bucket-creation" in violation.message
+
+
+def test_a_log_group_without_retention_is_flagged(pack):
+    resources = [function("fn"), log_group("/aws/lambda/fn", retention=None)]
+    violation = only(check_stack(pack, resources), "lambda-log-group-retention")
+    assert "without retention_in_days" in violation.message
+
+
+@pytest.mark.parametrize(
+    "case", ["by-name", "custom-group", "group-named-from-function", "unknown-name-linked"]
+)
+def test_functions_with_a_retained_log_group_pass(pack, case):
+    if case == "by-name":
+        resources = [function("fn"), log_group("/aws/lambda/fn")]
+    elif case == "custom-group":
+        resources = [
+            function("fn", loggingConfig={"logFormat": "JSON", "logGroup": "/app/fn"}),
+            log_group("/app/fn"),
+        ]
+    elif case == "group-named-from-function":
+        fn = function("fn")
+        resources = [fn, log_group(UNKNOWN, depends={"name": [fn]})]
+    else:
+        group = log_group("/aws/lambda/x")
+        fn = function(UNKNOWN, loggingConfig={"logGroup": UNKNOWN})
+        fn.depends = {"loggingConfig": [group]}
+        resources = [fn, group]
+    assert check_stack(pack, resources) == []
+
+
+# --- S3-triggered functions (stack) --------------------------------------------------------------
+
+
+def notification(fn: Res, linked=True):
+    return Res(
+        NOTIFICATION,
+        "uploads-notification",
+        {
+            "bucket": "uploads",
+            "lambdaFunctions": [
+                {"lambdaFunctionArn": fn.outputs["arn"], "events": ["s3:ObjectCreated:*"]}
+            ],
+        },
+        {"lambdaFunctions": [fn]} if linked else {},
+    )
+
+
+@pytest.mark.parametrize("linked", [True, False], ids=["by-dependency", "by-arn"])
+def test_an_s3_triggered_function_without_failure_destination_is_flagged(pack, linked):
+    fn = function("metadata")
+    violations = check_stack(
+        pack, [fn, log_group("/aws/lambda/metadata"), notification(fn, linked)]
+    )
+    violation = only(violations, "lambda-async-failure-destination")
+    assert violation.urn == fn.urn and "FunctionEventInvokeConfig" in violation.message
+
+
+@pytest.mark.parametrize("how", ["invoke-config", "dead-letter-config"])
+def test_an_s3_triggered_function_with_failure_destination_passes(pack, how):
+    if how == "invoke-config":
+        fn = function("metadata")
+        extra = [
+            Res(
+                INVOKE_CONFIG,
+                "metadata-async",
+                {
+                    "functionName": "metadata",
+                    "destinationConfig": {
+                        "onFailure": {"destination": "arn:aws:sqs:us-east-1:1:dlq"}
+                    },
+                },
+            )
+        ]
+    else:
+        fn = function("metadata", deadLetterConfig={"targetArn": "arn:aws:sqs:us-east-1:1:dlq"})
+        extra = []
+    resources = [fn, log_group("/aws/lambda/metadata"), notification(fn), *extra]
+    assert check_stack(pack, resources) == []
+
+
+def test_functions_not_triggered_by_s3_need_no_async_destination(pack):
+    assert check_stack(pack, [function("fn"), log_group("/aws/lambda/fn")]) == []

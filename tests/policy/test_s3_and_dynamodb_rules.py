@@ -1,0 +1,230 @@
+"""S3 and DynamoDB rules: private, TLS-only buckets; recoverable tables."""
+
+import pytest
+
+from tests.policy.harness import UNKNOWN, Res, check, check_stack, document, finding, names, only
+
+BUCKET = "aws:s3/bucket:Bucket"
+BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+ALL_ON = {
+    "blockPublicAcls": True,
+    "blockPublicPolicy": True,
+    "ignorePublicAcls": True,
+    "restrictPublicBuckets": True,
+}
+TLS_ONLY = document(
+    {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::archive", "arn:aws:s3:::archive/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+)
+
+
+def bucket(name="archive", **extra):
+    return Res(BUCKET, name, {"id": name, "bucket": name, "arn": f"arn:aws:s3:::{name}", **extra})
+
+
+def block(target: Res, linked=False, **settings):
+    outputs = {"bucket": UNKNOWN if linked else target.outputs["id"], **ALL_ON, **settings}
+    return Res(BLOCK, f"{target.name}-block", outputs, {"bucket": [target]} if linked else {})
+
+
+def tls_policy(target: Res, policy=TLS_ONLY, linked=False):
+    return Res(
+        BUCKET_POLICY,
+        f"{target.name}-policy",
+        {"bucket": UNKNOWN if linked else target.outputs["id"], "policy": policy},
+        {"bucket": [target]} if linked else {},
+    )
+
+
+def s3_findings(pack, resources, config=None):
+    return [v for v in check_stack(pack, resources, config) if v.policy.startswith("s3-")]
+
+
+# --- public access block and TLS (stack) --------------------------------------------------------
+
+
+@pytest.mark.parametrize("linked", [False, True], ids=["by-name", "by-dependency-during-preview"])
+def test_a_private_tls_only_bucket_passes(pack, linked):
+    archive = bucket()
+    assert (
+        s3_findings(pack, [archive, block(archive, linked), tls_policy(archive, linked=linked)])
+        == []
+    )
+
+
+def test_a_bucket_without_access_block_or_tls_policy_is_flagged_twice(pack):
+    archive = bucket()
+    violations = s3_findings(pack, [archive])
+    assert names(violations) == ["s3-public-access-block", "s3-tls-only"]
+    assert all(v.urn == archive.urn for v in violations)
+
+
+def test_an_access_block_with_a_setting_off_is_flagged_by_name(pack):
+    archive = bucket()
+    resources = [archive, block(archive, restrictPublicBuckets=False), tls_policy(archive)]
+    violation = only(s3_findings(pack, resources), "s3-public-access-block")
+    assert "restrictPublicBuckets off" in finding(violation)
+
+
+def test_an_account_wide_block_covers_every_bucket(pack):
+    account = Res("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", "account", ALL_ON)
+    archive = bucket()
+    assert s3_findings(pack, [archive, account, tls_policy(archive)]) == []
+
+
+def test_a_block_for_another_bucket_does_not_count(pack):
+    archive, other = bucket("archive"), bucket("other")
+    resources = [archive, other, block(other), tls_policy(archive), tls_policy(other)]
+    violation = only(s3_findings(pack, resources), "s3-public-access-block")
+    assert violation.urn == archive.urn
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        document(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::archive/*",
+            }
+        ),
+        document(
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": "*",
+                "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}},
+            }
+        ),
+    ],
+)
+def test_a_policy_without_a_secure_transport_deny_is_flagged(pack, policy):
+    archive = bucket()
+    resources = [archive, block(archive), tls_policy(archive, policy)]
+    assert names(s3_findings(pack, resources)) == ["s3-tls-only"]
+
+
+def test_an_inline_bucket_policy_counts(pack):
+    archive = bucket(policy=TLS_ONLY)
+    assert s3_findings(pack, [archive, block(archive)]) == []
+
+
+# --- public ACLs and policies --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "resource_type, props",
+    [
+        (BUCKET, {"acl": "public-read"}),
+        ("aws:s3/bucketAclV2:BucketAclV2", {"bucket": "b", "acl": "public-read-write"}),
+        (
+            "aws:s3/bucketAcl:BucketAcl",
+            {
+                "bucket": "b",
+                "accessControlPolicy": {
+                    "owner": {"id": "x"},
+                    "grants": [
+                        {
+                            "permission": "READ",
+                            "grantee": {
+                                "type": "Group",
+                                "uri": "http://acs.amazonaws.com/groups/global/AllUsers",
+                            },
+                        }
+                    ],
+                },
+            },
+        ),
+        (
+            "aws:s3/bucketObjectv2:BucketObjectv2",
+            {"bucket": "b", "key": "k", "acl": "authenticated-read"},
+        ),
+    ],
+)
+def test_public_acls_are_flagged(pack, resource_type, props):
+    violation = only(check(pack, resource_type, props), "s3-no-public-acl")
+    assert violation.severity == "critical"
+
+
+@pytest.mark.parametrize("props", [{"acl": "private"}, {}, {"acl": UNKNOWN}])
+def test_private_acls_pass(pack, props):
+    assert check(pack, BUCKET, props) == []
+
+
+def test_a_bucket_policy_open_to_everyone_is_flagged(pack):
+    # What the notes' public website bucket needs: the pack refuses it.
+    policy = document(
+        {
+            "Sid": "PublicRead",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::site/*",
+        }
+    )
+    violation = only(
+        check(pack, BUCKET_POLICY, {"bucket": "site", "policy": policy}),
+        "s3-no-public-bucket-policy",
+    )
+    assert "statement 'PublicRead'" in finding(violation) and "CloudFront" in finding(violation)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudfront.amazonaws.com"},
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::site/*",
+            "Condition": {
+                "StringEquals": {"AWS:SourceArn": "arn:aws:cloudfront::1:distribution/D"}
+            },
+        },
+        {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::site/*",
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}},
+        },
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": "arn:aws:s3:::site/*",
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+    ],
+)
+def test_policies_limited_to_known_callers_pass(pack, statement):
+    assert check(pack, BUCKET_POLICY, {"bucket": "site", "policy": document(statement)}) == []
+
+
+# --- DynamoDB ------------------------------------------------------------------------------------
+
+TABLE = "aws:dynamodb/table:Table"
+
+
+@pytest.mark.parametrize("props", [{}, {"pointInTimeRecovery": {"enabled": False}}])
+def test_tables_without_point_in_time_recovery_are_flagged(pack, props):
+    assert names(check(pack, TABLE, {"hashKey": "id", **props})) == [
+        "dynamodb-point-in-time-recovery"
+    ]
+
+
+@pytest.mark.parametrize(
+    "props",
+    [{"pointInTimeRecovery": {"enabled": True}}, {"pointInTimeRecovery": {"enabled": UNKNOWN}}],
+)
+def test_recoverable_tables_pass(pack, props):
+    assert check(pack, TABLE, {"hashKey": "id", **props}) == []

@@ -1,0 +1,184 @@
+"""`python -m tools.preview` end to end, on this project and on small programs written by others."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tools import policy_pack, preview
+from tools.program import REPO_ROOT
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def run(capsys, *args, tmp_path=None):
+    report_path = tmp_path / "report.json" if tmp_path else None
+    argv = [*args] + (["--json", str(report_path)] if report_path else [])
+    code = preview.main(argv)
+    out, err = capsys.readouterr()
+    report = json.loads(report_path.read_text()) if report_path and report_path.exists() else None
+    return code, out, err, report
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_this_projects_stacks_have_no_mandatory_violation(capsys, tmp_path, stack):
+    code, out, _, report = run(capsys, "--stack", stack, tmp_path=tmp_path)
+    assert code == 0, out
+    assert not [v for v in report["violations"] if v["enforcement"] == "mandatory"]
+    assert f"policy/config/{stack}.json" in out  # the stack's own pack config was used
+    types = {r["type"] for r in report["resources"]}
+    assert {
+        "aws:lambda/function:Function",
+        "aws:iam/rolePolicy:RolePolicy",
+        "event-pipelines:index:StreamArchive",
+    } <= types
+
+
+def test_seed_000_is_stopped_with_the_replacements_named(capsys, tmp_path):
+    code, out, _, report = run(capsys, "--dir", str(SAMPLES / "seed_000_admin"), tmp_path=tmp_path)
+    assert code == 1
+    mandatory = [v for v in report["violations"] if v["enforcement"] == "mandatory"]
+    assert sorted(v["policy"] for v in mandatory) == ["iam-no-broad-managed-policies"] * 2
+    messages = " ".join(v["message"] for v in mandatory)
+    assert "AdministratorAccess" in messages and "AmazonS3FullAccess" in messages
+    assert all(v["urn"].startswith("urn:pulumi:dev::seed-000-admin::aws:iam/") for v in mandatory)
+    assert "[mandatory] iam-no-broad-managed-policies" in out
+    assert "Result: 2 mandatory violation(s)" in out
+
+
+def test_seed_001_wildcard_read_rendered_by_get_policy_document_is_stopped(capsys, tmp_path):
+    code, _, _, report = run(capsys, "--dir", str(SAMPLES / "seed_001_metadata"), tmp_path=tmp_path)
+    assert code == 1
+    by_policy = {v["policy"]: v for v in report["violations"]}
+    assert by_policy["iam-no-wildcard-resources"]["enforcement"] == "mandatory"
+    assert "'s3:GetObject' on Resource \"*\"" in by_policy["iam-no-wildcard-resources"]["message"]
+    assert by_policy["iam-no-broad-managed-policies"]["enforcement"] == "mandatory"
+    assert {
+        "lambda-async-failure-destination",
+        "lambda-permission-source-restricted",
+        "s3-public-access-block",
+        "s3-tls-only",
+        "lambda-log-group-retention",
+        "dynamodb-point-in-time-recovery",
+    } <= set(by_policy)
+
+
+def test_a_least_privilege_program_written_by_others_passes_clean(capsys, tmp_path):
+    code, out, _, report = run(
+        capsys, "--dir", str(SAMPLES / "least_privilege_ok"), tmp_path=tmp_path
+    )
+    assert (code, report["violations"]) == (0, []), out
+    assert report["stack"] == "dev" and report["policyPack"]["name"] == (
+        "event-pipelines-least-privilege"
+    )
+
+
+def test_the_report_lists_the_resource_tree(capsys, tmp_path):
+    _, out, _, report = run(capsys, "--dir", str(SAMPLES / "least_privilege_ok"), tmp_path=tmp_path)
+    root = report["resources"][0]
+    assert (root["type"], root["parent"]) == ("pulumi:pulumi:Stack", "")
+    assert all(r["parent"] == root["urn"] for r in report["resources"][1:])
+    assert set(report["resources"][1]) == {"urn", "type", "name", "parent"}
+    assert "└─ uploads-notification  (aws:s3/bucketNotification:BucketNotification)" in out
+
+
+def test_get_policy_document_is_rendered_as_aws_renders_it(capsys, tmp_path):
+    from tools.program import run_program
+
+    program = run_program(SAMPLES / "least_privilege_ok", "dev")
+    rendered = json.loads(program.outputs["policy"])
+    assert rendered["Version"] == "2012-10-17"
+    by_sid = {s["Sid"]: s for s in rendered["Statement"]}
+    assert by_sid["ReadUploads"] == {
+        "Sid": "ReadUploads",
+        "Effect": "Allow",
+        "Action": "s3:GetObject",
+        "Resource": f"{program.one('aws:s3/bucket:Bucket').outputs['arn']}/*",
+    }
+    assert by_sid["WriteMetadata"]["Action"] == ["dynamodb:PutItem", "dynamodb:DeleteItem"]
+    assert by_sid["Traces"]["Action"] == ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+
+
+def test_other_layouts_and_unanswerable_functions_still_preview(capsys, tmp_path):
+    code, out, _, report = run(capsys, "--dir", str(SAMPLES / "other_layout"), tmp_path=tmp_path)
+    assert code == 0
+    assert report["unansweredFunctions"] == ["aws:ec2/getAmi:getAmi"]
+    assert "Not answered offline (returned nothing): aws:ec2/getAmi:getAmi" in out
+    queue = next(r for r in report["resources"] if r["type"] == "aws:sqs/queue:Queue")
+    assert queue["name"] == "other-jobs"
+
+
+@pytest.mark.parametrize(
+    "sample, message",
+    [
+        ("broken_program", "the program failed at "),
+        ("needs_config", "Missing required configuration variable 'needs-config:bucketName'"),
+        ("does_not_exist", "Pulumi.yaml not found"),
+    ],
+)
+def test_a_failing_program_exits_2_with_a_clear_message(capsys, tmp_path, sample, message):
+    code, out, err, report = run(capsys, "--dir", str(SAMPLES / sample), tmp_path=tmp_path)
+    assert code == 2 and message in err
+    assert report is None and "Policy violations" not in out
+
+
+def test_a_bad_policy_config_exits_2(capsys, tmp_path):
+    config = tmp_path / "bad.json"
+    config.write_text(json.dumps({"iam-no-wildcard-actions": {"allowedActions": "*"}}))
+    code, _, err, _ = run(capsys, "--policy-config", str(config))
+    assert code == 2 and "allowedActions: '*' is not of type 'array'" in err
+
+
+def test_a_stack_config_can_turn_a_violation_advisory(capsys, tmp_path):
+    config = tmp_path / "relaxed.json"
+    config.write_text(json.dumps({"iam-no-broad-managed-policies": "advisory"}))
+    code, _, _, report = run(
+        capsys,
+        "--dir",
+        str(SAMPLES / "seed_000_admin"),
+        "--policy-config",
+        str(config),
+        tmp_path=tmp_path,
+    )
+    assert code == 0
+    assert {v["enforcement"] for v in report["violations"]} == {"advisory"}
+
+
+def test_a_directory_that_is_not_a_pack_exits_2(capsys, tmp_path):
+    code, _, err, _ = run(capsys, "--policy-pack", str(tmp_path))
+    assert code == 2 and "not a Python policy pack" in err
+
+
+def test_another_pack_is_loaded_from_its_own_entry_point(capsys, tmp_path):
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 2.0.0\n")
+    (pack / "__main__.py").write_text(
+        "from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy\n"
+        "def no_queues(args, report):\n"
+        "    if args.resource_type == 'aws:sqs/queue:Queue':\n"
+        "        report('queues are not allowed here')\n"
+        "PolicyPack('no-queues', enforcement_level=EnforcementLevel.MANDATORY, policies=[\n"
+        "    ResourceValidationPolicy(name='no-queues', description='No SQS queues.',\n"
+        "                             validate=no_queues)])\n"
+    )
+    code, out, _, report = run(
+        capsys,
+        "--dir",
+        str(SAMPLES / "other_layout"),
+        "--policy-pack",
+        str(pack),
+        tmp_path=tmp_path,
+    )
+    assert code == 1 and "policy pack no-queues v2.0.0" in out
+    assert [v["policy"] for v in report["violations"]] == ["no-queues"]
+
+
+def test_loading_a_pack_that_builds_no_policy_pack_fails_clearly(tmp_path):
+    (tmp_path / "__main__.py").write_text("print('hello')\n")
+    with pytest.raises(policy_pack.PolicyPackError, match="did not construct a PolicyPack"):
+        policy_pack.load(tmp_path)
+
+
+def test_the_default_pack_is_this_projects(capsys):
+    assert preview.DEFAULT_PACK == REPO_ROOT / "policy"

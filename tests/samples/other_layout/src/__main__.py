@@ -1,0 +1,15 @@
+"""A program in src/ (Pulumi.yaml `main`), with a helper module and a provider function the
+offline preview does not answer."""
+
+import pulumi
+import pulumi_aws as aws
+from naming import prefixed
+
+ami = aws.ec2.get_ami_output(
+    most_recent=True, owners=["amazon"], filters=[{"name": "name", "values": ["al2023-ami-*"]}]
+)
+queue = aws.sqs.Queue(prefixed("jobs"), sqs_managed_sse_enabled=True)
+topic = aws.sns.Topic(prefixed("events"))
+pulumi.export("queueArn", queue.arn)
+pulumi.export("topicArn", topic.arn)
+pulumi.export("ami", ami.id)

@@ -1,0 +1,2 @@
+def prefixed(name: str) -> str:
+    return f"other-{name}"
