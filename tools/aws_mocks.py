@@ -10,9 +10,11 @@ shape, so programs written by others run too. A provider function without an ans
 """
 
 import hashlib
+import importlib
 from collections.abc import Callable
 
 import pulumi
+from pulumi.runtime import rpc
 
 from tools.policy_document import render as render_policy_document
 
@@ -30,6 +32,38 @@ def partition_of(region: str) -> str:
 
 def dns_suffix(partition: str) -> str:
     return {"aws-cn": "amazonaws.com.cn"}.get(partition, "amazonaws.com")
+
+
+_declared: dict = {}
+
+
+def declared_string_outputs(resource_type: str) -> tuple:
+    """Outputs a pulumi_aws resource class declares as always-present strings (Output[str]).
+
+    Read from the class registered for the type token (pulumi_aws registers them on import);
+    empty when it cannot be found.
+    """
+    if resource_type not in _declared:
+        found = _string_outputs(resource_type)
+        if not found:
+            return ()
+        _declared[resource_type] = found
+    return _declared[resource_type]
+
+
+def _string_outputs(resource_type: str) -> tuple:
+    try:
+        (module,) = rpc._RESOURCE_MODULES[resource_type.rsplit(":", 1)[0]][:1]
+        info = module.mod_info
+        cls = getattr(importlib.import_module(info["fqn"]), info["classes"][resource_type])
+    except Exception:  # noqa: BLE001 - not a pulumi_aws type, or a different SDK layout
+        return ()
+    names = []
+    for attribute in vars(cls).values():
+        getter = attribute.fget if isinstance(attribute, property) else None
+        if getter is not None and getter.__annotations__.get("return") == pulumi.Output[str]:
+            names.append(getattr(getter, "_pulumi_name", None))
+    return tuple(n for n in names if n)
 
 
 def auto_name(logical_name: str, lower: bool = False) -> str:
@@ -75,7 +109,8 @@ class AwsMocks(pulumi.runtime.Mocks):
         state = dict(args.inputs)
         rule: Callable | None = self._resources.get(args.typ)
         if rule is not None:
-            return rule(args.name, state)
+            physical, state = rule(args.name, state)
+            return physical, self._fill_declared_outputs(args.typ, physical, state)
         if args.typ == "pulumi:pulumi:StackReference":
             return args.name, {**state, "outputs": {}, "secretOutputNames": []}
         if not args.typ.startswith("aws:"):
@@ -83,10 +118,8 @@ class AwsMocks(pulumi.runtime.Mocks):
         if isinstance(state.get("bucket"), str) and args.typ.startswith("aws:s3/"):
             return state["bucket"], state  # bucket side resources (policy, ...) use its name
         # Any other AWS resource: its inputs, an id, and an ARN of the usual shape.
-        module, kind = args.typ.split(":")[1].split("/")
         physical = state["name"] if isinstance(state.get("name"), str) else auto_name(args.name)
-        state.setdefault("arn", self.arn(module, f"{kind.lower()}/{physical}"))
-        return physical, state
+        return physical, self._fill_declared_outputs(args.typ, physical, state)
 
     def call(self, args: pulumi.runtime.MockCallArgs):
         rule = self._calls.get(args.token)
@@ -96,6 +129,39 @@ class AwsMocks(pulumi.runtime.Mocks):
             self.unanswered.append(args.token)
             return {}
         return rule(args.args)
+
+    def _fill_declared_outputs(self, resource_type: str, physical: str, state: dict) -> dict:
+        """Plausible values for the string outputs the type always has and the rules above did
+        not set (programs do string work on them: `api.execution_arn.apply(...)`)."""
+        if not resource_type.startswith("aws:"):
+            return state
+        module, kind = resource_type.split(":")[1].split("/")
+        host = f"{physical}.{module}.{self.region}.{dns_suffix(self.partition)}"
+        for output in declared_string_outputs(resource_type):
+            if output in state:
+                continue
+            if output == "name":
+                value = physical
+            elif output == "region":
+                value = self.region
+            elif output.lower().endswith("arn"):
+                # Most ARNs end in type/name; SNS topics end in the bare name.
+                resource = (
+                    physical
+                    if module == "sns" and kind == "topic"
+                    else f"{kind.lower()}/{physical}"
+                )
+                value = self.arn(module, resource)
+            elif output == "id" or output.endswith("Id"):
+                value = hashlib.sha256(f"{physical}/{output}".encode()).hexdigest()[:10]
+            elif output.endswith("Url"):
+                value = f"https://{host}/"
+            elif output.endswith(("Endpoint", "DomainName", "Hostname")):
+                value = host
+            else:
+                value = f"{physical}-{output}"
+            state[output] = value
+        return state
 
     def checked_inputs(self, resource_type: str, state: dict) -> dict:
         """What the provider's Check adds to the inputs: the auto-assigned physical name."""

@@ -108,6 +108,16 @@ def test_other_layouts_and_unanswerable_functions_still_preview(capsys, tmp_path
     assert queue["name"] == "other-jobs"
 
 
+def test_outputs_without_a_specific_mock_still_support_string_work():
+    from tools.program import run_program
+
+    program = run_program(SAMPLES / "other_layout", "dev", strict=False)
+    assert program.outputs["invokeScope"].startswith("arn:aws:apigateway:us-east-1:123456789012:")
+    assert program.outputs["invokeScope"].endswith("/*/*")
+    assert program.outputs["topicArn"].startswith("arn:aws:sns:us-east-1:123456789012:other-events")
+    assert program.outputs["rootResource"].isupper()
+
+
 @pytest.mark.parametrize(
     "sample, message",
     [

@@ -13,3 +13,8 @@ topic = aws.sns.Topic(prefixed("events"))
 pulumi.export("queueArn", queue.arn)
 pulumi.export("topicArn", topic.arn)
 pulumi.export("ami", ami.id)
+
+# String work on outputs the mocks have no specific rule for.
+api = aws.apigateway.RestApi(prefixed("api"))
+pulumi.export("invokeScope", pulumi.Output.concat(api.execution_arn, "/*/*"))
+pulumi.export("rootResource", api.root_resource_id.apply(lambda value: value.upper()))
