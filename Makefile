@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: test lint clean
+.PHONY: test lint preview clean
+STACK ?= dev
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +14,9 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
+
+preview: $(BIN)/.installed
+	$(BIN)/python -m tools.preview --stack $(STACK)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

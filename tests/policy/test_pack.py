@@ -166,3 +166,17 @@ def test_known_parts_of_a_partly_unknown_role_are_still_checked(pack):
         "iam-pass-role-named-roles",
     ]
     assert all("inline policy 'broad'" in v.message for v in violations)
+
+
+def test_the_readme_documents_every_rule(pack):
+    readme = (REPO_ROOT / "README.md").read_text()
+    for info in pack.info.policies:
+        assert f"`{info.name}`" in readme, info.name
+
+
+def test_the_readme_config_example_is_accepted(pack):
+    readme = (REPO_ROOT / "README.md").read_text()
+    example = readme.split("```json\n", 1)[1].split("```", 1)[0]
+    levels = pack.configure(json.loads(example))
+    assert levels["dynamodb-point-in-time-recovery"]["level"] == "advisory"
+    assert levels["s3-tls-only"]["properties"]["exemptResources"] == ["legacy-*"]
