@@ -14,6 +14,7 @@ import importlib
 from collections.abc import Callable
 
 import pulumi
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from tools.policy_document import render as render_policy_document
@@ -66,6 +67,28 @@ def _string_outputs(resource_type: str) -> tuple:
     return tuple(n for n in names if n)
 
 
+def _with_stand_ins(value):
+    """`value` with each unknown replaced by a string, for rules that compute from inputs."""
+    if isinstance(value, Unknown):
+        return "unknown"
+    if isinstance(value, dict):
+        return {k: _with_stand_ins(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_stand_ins(v) for v in value]
+    return value
+
+
+def _unknown_marked(value):
+    """`value` with each unknown as the engine's unknown sentinel, so it stays unknown."""
+    if isinstance(value, Unknown):
+        return rpc.UNKNOWN
+    if isinstance(value, dict):
+        return {k: _unknown_marked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unknown_marked(v) for v in value]
+    return value
+
+
 def auto_name(logical_name: str, lower: bool = False) -> str:
     """Pulumi auto-naming: the logical name plus 7 characters (here stable, from the name)."""
     name = f"{logical_name}-{hashlib.sha256(logical_name.encode()).hexdigest()[:7]}"
@@ -78,13 +101,21 @@ NAME_PROPERTY = {"aws:s3/bucket:Bucket": "bucket", "aws:s3/bucketV2:BucketV2": "
 
 
 class AwsMocks(pulumi.runtime.Mocks):
+    """`unknown_computed`: answer as in a first `pulumi preview`, where every value the provider
+    computes (ids, ARNs, URLs) is unknown and only inputs and auto-names are known."""
+
     def __init__(
-        self, region: str = "us-east-1", account_id: str = ACCOUNT_ID, strict: bool = True
+        self,
+        region: str = "us-east-1",
+        account_id: str = ACCOUNT_ID,
+        strict: bool = True,
+        unknown_computed: bool = False,
     ):
         self.region = region
         self.account_id = account_id
         self.partition = partition_of(region)
         self.strict = strict
+        self.unknown_computed = unknown_computed
         self.unanswered: list = []
         self._resources: dict = {
             "aws:s3/bucket:Bucket": self._bucket,
@@ -106,20 +137,33 @@ class AwsMocks(pulumi.runtime.Mocks):
 
     # --- pulumi.runtime.Mocks -------------------------------------------------------------
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
-        state = dict(args.inputs)
-        rule: Callable | None = self._resources.get(args.typ)
+        if not self.unknown_computed:
+            return self._new_resource(args.typ, args.name, dict(args.inputs))
+        # Compute as usual from stand-ins, then keep only what a preview knows: the inputs
+        # (unknown ones stay unknown) and the auto-name; the id and all computed outputs are not.
+        _, state = self._new_resource(args.typ, args.name, _with_stand_ins(args.inputs))
+        name = self.checked_inputs(args.typ, state)
+        return "", {
+            key: _unknown_marked(args.inputs[key])
+            if key in args.inputs
+            else name.get(key, rpc.UNKNOWN)
+            for key in state
+        }
+
+    def _new_resource(self, typ: str, name: str, state: dict):
+        rule: Callable | None = self._resources.get(typ)
         if rule is not None:
-            physical, state = rule(args.name, state)
-            return physical, self._fill_declared_outputs(args.typ, physical, state)
-        if args.typ == "pulumi:pulumi:StackReference":
-            return args.name, {**state, "outputs": {}, "secretOutputNames": []}
-        if not args.typ.startswith("aws:"):
-            return f"{args.name}-id", state
-        if isinstance(state.get("bucket"), str) and args.typ.startswith("aws:s3/"):
+            physical, state = rule(name, state)
+            return physical, self._fill_declared_outputs(typ, physical, state)
+        if typ == "pulumi:pulumi:StackReference":
+            return name, {**state, "outputs": {}, "secretOutputNames": []}
+        if not typ.startswith("aws:"):
+            return f"{name}-id", state
+        if isinstance(state.get("bucket"), str) and typ.startswith("aws:s3/"):
             return state["bucket"], state  # bucket side resources (policy, ...) use its name
-        # Any other AWS resource: its inputs, an id, and an ARN of the usual shape.
-        physical = state["name"] if isinstance(state.get("name"), str) else auto_name(args.name)
-        return physical, self._fill_declared_outputs(args.typ, physical, state)
+        # Any other AWS resource: its inputs, an id, and plausible declared outputs.
+        physical = state["name"] if isinstance(state.get("name"), str) else auto_name(name)
+        return physical, self._fill_declared_outputs(typ, physical, state)
 
     def call(self, args: pulumi.runtime.MockCallArgs):
         rule = self._calls.get(args.token)
@@ -141,26 +185,21 @@ class AwsMocks(pulumi.runtime.Mocks):
             if output in state:
                 continue
             if output == "name":
-                value = physical
+                state[output] = physical
             elif output == "region":
-                value = self.region
+                state[output] = self.region
             elif output.lower().endswith("arn"):
                 # Most ARNs end in type/name; SNS topics end in the bare name.
-                resource = (
-                    physical
-                    if module == "sns" and kind == "topic"
-                    else f"{kind.lower()}/{physical}"
-                )
-                value = self.arn(module, resource)
+                sns = module == "sns" and kind == "topic"
+                state[output] = self.arn(module, physical if sns else f"{kind.lower()}/{physical}")
             elif output == "id" or output.endswith("Id"):
-                value = hashlib.sha256(f"{physical}/{output}".encode()).hexdigest()[:10]
+                state[output] = hashlib.sha256(f"{physical}/{output}".encode()).hexdigest()[:10]
             elif output.endswith("Url"):
-                value = f"https://{host}/"
+                state[output] = f"https://{host}/"
             elif output.endswith(("Endpoint", "DomainName", "Hostname")):
-                value = host
-            else:
-                value = f"{physical}-{output}"
-            state[output] = value
+                state[output] = host
+            # Anything else (a policy, a description, a date) is left out: a made-up value
+            # would be checked as if the program had set it.
         return state
 
     def checked_inputs(self, resource_type: str, state: dict) -> dict:

@@ -1,12 +1,13 @@
 """Offline preview: run a Pulumi program under AWS-shaped mocks and check it with a policy pack.
 
     python -m tools.preview [--dir PROJECT_DIR] [--stack NAME] [--policy-pack DIR]
-                            [--policy-config FILE] [--json REPORT]
+                            [--policy-config FILE] [--json REPORT] [--unknown-outputs]
 
 No Pulumi CLI, no credentials, no network. The program runs as `pulumi preview` would run it (its
 Pulumi.yaml, the stack's Pulumi.<stack>.yaml config, its working directory); the pack is loaded from
 its own __main__.py and sees each resource's inputs, then the whole stack's outputs, as the engine
-passes them (see tools.policy_pack). Exit 0: no mandatory violation; 1: at least one; 2: the
+passes them (see tools.policy_pack). With --unknown-outputs, values the provider computes (ids,
+ARNs, URLs) are unknown, as in a first `pulumi preview` of a new stack. Exit 0: no mandatory violation; 1: at least one; 2: the
 program, the pack or its config failed (the message says which).
 """
 
@@ -112,12 +113,12 @@ def report(run: ProgramRun, violations: list, pack) -> dict:
 def print_report(run: ProgramRun, violations: list, pack, config_file, out=None) -> None:
     out = out or sys.stdout
     config = f" with {config_file}" if config_file else ""
+    unknowns = ", computed values unknown" if run.unknowns else ""
     print(
         f"Offline preview of stack '{run.stack}' of project '{run.project}' "
-        f"(AWS mocked; policy pack {pack.name} v{pack.version}{config})\n",
+        f"(AWS mocked{unknowns}; policy pack {pack.name} v{pack.version}{config})\n",
         file=out,
     )
-    print(f"Resources ({len(run.resources) + 1}):", file=out)
     for line in tree_lines(run):
         print(f"  {line}", file=out)
     if run.unanswered:
@@ -169,6 +170,11 @@ def main(argv=None) -> int:
         help="policy pack config JSON (default: <pack>/config/<stack>.json)",
     )
     parser.add_argument("--json", type=Path, help="write the report as JSON to this file")
+    parser.add_argument(
+        "--unknown-outputs",
+        action="store_true",
+        help="treat provider-computed values as unknown, as a first preview does",
+    )
     args = parser.parse_args(argv)
 
     project_dir = args.dir.resolve()
@@ -176,7 +182,7 @@ def main(argv=None) -> int:
     if config_file is None and (args.policy_pack / "config" / f"{args.stack}.json").is_file():
         config_file = args.policy_pack / "config" / f"{args.stack}.json"
     try:
-        run = run_program(project_dir, args.stack, strict=False)
+        run = run_program(project_dir, args.stack, strict=False, unknowns=args.unknown_outputs)
     except Exception as error:  # noqa: BLE001 - any failure of the program is reported as such
         print(f"error: {_program_failure(error, project_dir)}", file=sys.stderr)
         return 2

@@ -53,6 +53,7 @@ class ProgramRun:
     resources: list = field(default_factory=list)
     outputs: dict = field(default_factory=dict)
     unanswered: list = field(default_factory=list)  # provider functions the mocks could not answer
+    unknowns: bool = False  # run as a first preview: computed outputs unknown
 
     @property
     def root_urn(self) -> str:
@@ -188,14 +189,19 @@ def run_program(
     stack: str = "dev",
     config: dict | None = None,
     strict: bool = True,
+    unknowns: bool = False,
 ) -> ProgramRun:
     """Run `project_dir/__main__.py` for `stack` under mocks. `config` (namespace:key -> text)
     replaces the stack file when given. Exceptions from the program propagate. With `strict`
-    off, provider functions the mocks cannot answer return nothing instead of raising."""
+    off, provider functions the mocks cannot answer return nothing instead of raising. With
+    `unknowns`, it runs as a first `pulumi preview`: computed outputs are unknown, and inputs
+    built from them reach the engine (and a policy pack) as unknown values."""
     project_dir = Path(project_dir).resolve()
     project = project_name(project_dir)
     config = stack_config(project_dir, stack) if config is None else dict(config)
-    mocks = AwsMocks(region=config.get("aws:region", "us-east-1"), strict=strict)
+    mocks = AwsMocks(
+        region=config.get("aws:region", "us-east-1"), strict=strict, unknown_computed=unknowns
+    )
     monitor = RecordingMonitor(mocks)
 
     main = program_entry(project_dir)
@@ -208,7 +214,7 @@ def run_program(
         SETTINGS.rpc_manager.clear()
         SETTINGS.outputs.clear()
         pulumi.runtime.set_mocks(
-            mocks, project=project, stack=stack, preview=False, monitor=monitor
+            mocks, project=project, stack=stack, preview=unknowns, monitor=monitor
         )
         with contextlib.chdir(project_dir):  # the engine runs programs from their project dir
             loop.run_until_complete(
@@ -227,4 +233,5 @@ def run_program(
         resources=monitor.registrations,
         outputs=dict(resolved or {}),
         unanswered=sorted(set(mocks.unanswered)),
+        unknowns=unknowns,
     )

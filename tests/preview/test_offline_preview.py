@@ -192,3 +192,40 @@ def test_loading_a_pack_that_builds_no_policy_pack_fails_clearly(tmp_path):
 
 def test_the_default_pack_is_this_projects(capsys):
     assert preview.DEFAULT_PACK == REPO_ROOT / "policy"
+
+
+@pytest.mark.parametrize(
+    "project, stack, mandatory",
+    [
+        (REPO_ROOT, "dev", []),
+        (REPO_ROOT, "prod", []),
+        (SAMPLES / "least_privilege_ok", "dev", []),
+        (SAMPLES / "seed_000_admin", "dev", ["iam-no-broad-managed-policies"] * 2),
+        (
+            SAMPLES / "seed_001_metadata",
+            "dev",
+            ["iam-no-broad-managed-policies", "iam-no-wildcard-resources"],
+        ),
+    ],
+)
+def test_a_first_preview_with_unknown_outputs_checks_what_is_known(
+    capsys, tmp_path, project, stack, mandatory
+):
+    # As in a real first `pulumi preview`: ARNs, ids and policies built from them are unknown.
+    code, out, _, report = run(
+        capsys, "--dir", str(project), "--stack", stack, "--unknown-outputs", tmp_path=tmp_path
+    )
+    assert "computed values unknown" in out
+    found = sorted(v["policy"] for v in report["violations"] if v["enforcement"] == "mandatory")
+    assert (code, found) == (1 if mandatory else 0, mandatory)
+    assert not [v for v in report["violations"] if "can't run" in v["message"]]
+
+
+def test_unknown_outputs_reach_the_pack_as_the_engines_unknown_values():
+    from tools.program import run_program
+
+    program = run_program(stack="dev", unknowns=True)
+    role_policy = program.one("aws:iam/rolePolicy:RolePolicy", "user-buckets-fn-policy")
+    assert role_policy.wire_inputs["policy"] == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    function = program.one("aws:lambda/function:Function", "user-buckets-fn")
+    assert function.wire_inputs["runtime"] == "python3.13"  # inputs stay known
