@@ -1,39 +1,32 @@
 """Pulumi mocks that answer like AWS: physical names, ARNs in AWS's formats for one account and
-region, stream ARNs for streamed tables, and the provider functions programs commonly call
-(get_policy_document rendered as the provider renders it, caller identity, region, partition,
-availability zones).
+the region of the resource's provider, stream ARNs for streamed tables, and the provider functions
+programs commonly call (see tools.aws_functions).
 
-Any other AWS resource type keeps its inputs as outputs and gets an id and an ARN of the usual
-shape, so programs written by others run too. A provider function without an answer raises when
-`strict` (tests: a typo must not pass silently); otherwise it returns nothing and is listed in
-`unanswered`, for the offline preview to report.
+Any other AWS resource type keeps its inputs as outputs and gets an id and plausible values for
+the string outputs its class declares (ARNs, ids, URLs), so programs written by others run too.
+A provider function without an answer raises when `strict` (tests: a typo must not pass
+silently); otherwise it returns nothing and is listed in `unanswered`, for the offline preview to
+report. StackReference outputs are unknown: the preview cannot read another stack.
 """
 
 import hashlib
 import importlib
 from collections.abc import Callable
+from contextlib import contextmanager
 
 import pulumi
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
-from tools.policy_document import render as render_policy_document
+from tools import aws_functions
+from tools.aws_functions import ACCOUNT_ID, Aws, dns_suffix
 
-ACCOUNT_ID = "123456789012"
 STREAM_LABEL = "2026-01-01T00:00:00.000"
 
-
-def partition_of(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
-
-
-def dns_suffix(partition: str) -> str:
-    return {"aws-cn": "amazonaws.com.cn"}.get(partition, "amazonaws.com")
-
+# The property holding each type's physical name, which the provider's Check fills in when the
+# program leaves it out (Pulumi auto-naming).
+NAME_PROPERTY = {"aws:s3/bucket:Bucket": "bucket", "aws:s3/bucketV2:BucketV2": "bucket"}
+PROVIDER = "pulumi:providers:aws"
 
 _declared: dict = {}
 
@@ -95,11 +88,6 @@ def auto_name(logical_name: str, lower: bool = False) -> str:
     return name.lower() if lower else name
 
 
-# The property holding each type's physical name, which the provider's Check fills in when the
-# program leaves it out (Pulumi auto-naming).
-NAME_PROPERTY = {"aws:s3/bucket:Bucket": "bucket", "aws:s3/bucketV2:BucketV2": "bucket"}
-
-
 class AwsMocks(pulumi.runtime.Mocks):
     """`unknown_computed`: answer as in a first `pulumi preview`, where every value the provider
     computes (ids, ARNs, URLs) is unknown and only inputs and auto-names are known."""
@@ -111,14 +99,15 @@ class AwsMocks(pulumi.runtime.Mocks):
         strict: bool = True,
         unknown_computed: bool = False,
     ):
-        self.region = region
-        self.account_id = account_id
-        self.partition = partition_of(region)
+        self.default = Aws(region, account_id)
+        self.aws = self.default  # the account and region of the resource being answered
         self.strict = strict
         self.unknown_computed = unknown_computed
         self.unanswered: list = []
+        self._provider_regions: dict = {}  # explicit aws.Provider id -> its region
         self._resources: dict = {
             "aws:s3/bucket:Bucket": self._bucket,
+            "aws:s3/bucketV2:BucketV2": self._bucket,
             "aws:dynamodb/table:Table": self._table,
             "aws:sqs/queue:Queue": self._queue,
             "aws:iam/role:Role": self._role,
@@ -127,21 +116,36 @@ class AwsMocks(pulumi.runtime.Mocks):
             "aws:lambda/function:Function": self._function,
             "aws:lambda/eventSourceMapping:EventSourceMapping": self._event_source_mapping,
         }
-        self._calls: dict = {
-            "aws:index/getPartition:getPartition": self._get_partition,
-            "aws:index/getRegion:getRegion": self._get_region,
-            "aws:index/getCallerIdentity:getCallerIdentity": self._get_caller_identity,
-            "aws:iam/getPolicyDocument:getPolicyDocument": render_policy_document,
-            "aws:index/getAvailabilityZones:getAvailabilityZones": self._get_availability_zones,
-        }
+
+    @property
+    def region(self) -> str:
+        return self.default.region
+
+    @contextmanager
+    def _for_provider(self, provider_reference: str | None):
+        """Answer in the region of the resource's explicit provider, if it has one."""
+        provider_id = (provider_reference or "").rsplit("::", 1)[-1]
+        region = self._provider_regions.get(provider_id)
+        self.aws = Aws(region, self.default.account_id) if region else self.default
+        try:
+            yield
+        finally:
+            self.aws = self.default
 
     # --- pulumi.runtime.Mocks -------------------------------------------------------------
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
-        if not self.unknown_computed:
-            return self._new_resource(args.typ, args.name, dict(args.inputs))
-        # Compute as usual from stand-ins, then keep only what a preview knows: the inputs
-        # (unknown ones stay unknown) and the auto-name; the id and all computed outputs are not.
-        _, state = self._new_resource(args.typ, args.name, _with_stand_ins(args.inputs))
+        if args.typ == PROVIDER:
+            provider_id = f"{args.name}-provider"
+            region = args.inputs.get("region")
+            if isinstance(region, str):
+                self._provider_regions[provider_id] = region
+            return provider_id, dict(args.inputs)
+        with self._for_provider(args.provider):
+            if not self.unknown_computed:
+                return self._new_resource(args.typ, args.name, dict(args.inputs))
+            # Compute as usual from stand-ins, then keep only what a preview knows: the inputs
+            # (unknown ones stay unknown) and the auto-name; the id and computed outputs are not.
+            _, state = self._new_resource(args.typ, args.name, _with_stand_ins(args.inputs))
         name = self.checked_inputs(args.typ, state)
         return "", {
             key: _unknown_marked(args.inputs[key])
@@ -150,57 +154,15 @@ class AwsMocks(pulumi.runtime.Mocks):
             for key in state
         }
 
-    def _new_resource(self, typ: str, name: str, state: dict):
-        rule: Callable | None = self._resources.get(typ)
-        if rule is not None:
-            physical, state = rule(name, state)
-            return physical, self._fill_declared_outputs(typ, physical, state)
-        if typ == "pulumi:pulumi:StackReference":
-            return name, {**state, "outputs": {}, "secretOutputNames": []}
-        if not typ.startswith("aws:"):
-            return f"{name}-id", state
-        if isinstance(state.get("bucket"), str) and typ.startswith("aws:s3/"):
-            return state["bucket"], state  # bucket side resources (policy, ...) use its name
-        # Any other AWS resource: its inputs, an id, and plausible declared outputs.
-        physical = state["name"] if isinstance(state.get("name"), str) else auto_name(name)
-        return physical, self._fill_declared_outputs(typ, physical, state)
-
     def call(self, args: pulumi.runtime.MockCallArgs):
-        rule = self._calls.get(args.token)
-        if rule is None:
+        answer = aws_functions.ANSWERS.get(args.token)
+        if answer is None:
             if self.strict:
                 raise NotImplementedError(f"no offline answer for provider function {args.token}")
             self.unanswered.append(args.token)
             return {}
-        return rule(args.args)
-
-    def _fill_declared_outputs(self, resource_type: str, physical: str, state: dict) -> dict:
-        """Plausible values for the string outputs the type always has and the rules above did
-        not set (programs do string work on them: `api.execution_arn.apply(...)`)."""
-        if not resource_type.startswith("aws:"):
-            return state
-        module, kind = resource_type.split(":")[1].split("/")
-        host = f"{physical}.{module}.{self.region}.{dns_suffix(self.partition)}"
-        for output in declared_string_outputs(resource_type):
-            if output in state:
-                continue
-            if output == "name":
-                state[output] = physical
-            elif output == "region":
-                state[output] = self.region
-            elif output.lower().endswith("arn"):
-                # Most ARNs end in type/name; SNS topics end in the bare name.
-                sns = module == "sns" and kind == "topic"
-                state[output] = self.arn(module, physical if sns else f"{kind.lower()}/{physical}")
-            elif output == "id" or output.endswith("Id"):
-                state[output] = hashlib.sha256(f"{physical}/{output}".encode()).hexdigest()[:10]
-            elif output.endswith("Url"):
-                state[output] = f"https://{host}/"
-            elif output.endswith(("Endpoint", "DomainName", "Hostname")):
-                state[output] = host
-            # Anything else (a policy, a description, a date) is left out: a made-up value
-            # would be checked as if the program had set it.
-        return state
+        with self._for_provider(args.provider):
+            return answer(self.aws, args.args)
 
     def checked_inputs(self, resource_type: str, state: dict) -> dict:
         """What the provider's Check adds to the inputs: the auto-assigned physical name."""
@@ -209,36 +171,68 @@ class AwsMocks(pulumi.runtime.Mocks):
         key = NAME_PROPERTY.get(resource_type, "name")
         return {key: state[key]} if key in state else {}
 
-    # --- helpers --------------------------------------------------------------------------
-    def arn(self, service: str, resource: str, region: bool = True, account: bool = True) -> str:
-        return ":".join(
-            [
-                "arn",
-                self.partition,
-                service,
-                self.region if region else "",
-                self.account_id if account else "",
-                resource,
-            ]
-        )
-
     # --- resources ------------------------------------------------------------------------
+    def _new_resource(self, typ: str, name: str, state: dict):
+        rule: Callable | None = self._resources.get(typ)
+        if rule is not None:
+            physical, state = rule(name, state)
+            return physical, self._fill_declared_outputs(typ, physical, state)
+        if typ == "pulumi:pulumi:StackReference":
+            return name, {**state, "outputs": rpc.UNKNOWN, "secretOutputNames": []}
+        if not typ.startswith("aws:"):
+            return f"{name}-id", state
+        if isinstance(state.get("bucket"), str) and typ.startswith("aws:s3/"):
+            return state["bucket"], state  # bucket side resources (policy, ...) use its name
+        # Any other AWS resource: its inputs, an id, and plausible declared outputs.
+        physical = state["name"] if isinstance(state.get("name"), str) else auto_name(name)
+        return physical, self._fill_declared_outputs(typ, physical, state)
+
+    def _fill_declared_outputs(self, resource_type: str, physical: str, state: dict) -> dict:
+        """Values for the string outputs the type always has and the rules above did not set
+        (programs do string work on them: `api.execution_arn.apply(...)`)."""
+        if not resource_type.startswith("aws:"):
+            return state
+        aws = self.aws
+        module, kind = resource_type.split(":")[1].split("/")
+        for output in declared_string_outputs(resource_type):
+            if output in state:
+                continue
+            value = aws.special_output(module, kind, output, physical)
+            if value is None:
+                if output == "name":
+                    value = physical
+                elif output == "region":
+                    value = aws.region
+                elif output.lower().endswith("arn"):
+                    value = aws.resource_arn(module, kind, physical)
+                elif output == "id" or output.endswith("Id"):
+                    value = hashlib.sha256(f"{physical}/{output}".encode()).hexdigest()[:10]
+                elif output.endswith("Url"):
+                    value = f"https://{aws.host(physical, module)}/"
+                elif output.endswith(("Endpoint", "DomainName", "Hostname")):
+                    value = aws.host(physical, module)
+            # Anything else (a policy, a description, a date) is left out: a made-up value
+            # would be checked as if the program had set it.
+            if value is not None:
+                state[output] = value
+        return state
+
     def _bucket(self, name, state):
         bucket = state.get("bucket") or auto_name(name, lower=True)
-        suffix = dns_suffix(self.partition)
+        suffix = dns_suffix(self.aws.partition)
         state.update(
             bucket=bucket,
-            arn=self.arn("s3", bucket, region=False, account=False),
+            arn=self.aws.arn("s3", bucket, region=False, account=False),
             bucketDomainName=f"{bucket}.s3.{suffix}",
-            bucketRegionalDomainName=f"{bucket}.s3.{self.region}.{suffix}",
-            region=self.region,
+            bucketRegionalDomainName=f"{bucket}.s3.{self.aws.region}.{suffix}",
+            region=self.aws.region,
             hostedZoneId="Z3AQBSTGFYJSTF",
         )
         return bucket, state
 
     def _table(self, name, state):
         table = state.get("name") or auto_name(name)
-        arn = self.arn("dynamodb", f"table/{table}")
+        arn = self.aws.arn("dynamodb", f"table/{table}")
         state.update(name=table, arn=arn)
         if state.get("streamEnabled"):
             state.update(streamArn=f"{arn}/stream/{STREAM_LABEL}", streamLabel=STREAM_LABEL)
@@ -246,8 +240,8 @@ class AwsMocks(pulumi.runtime.Mocks):
 
     def _queue(self, name, state):
         queue = state.get("name") or auto_name(name) + (".fifo" if state.get("fifoQueue") else "")
-        url = f"https://sqs.{self.region}.{dns_suffix(self.partition)}/{self.account_id}/{queue}"
-        state.update(name=queue, arn=self.arn("sqs", queue), url=url)
+        url = f"https://sqs.{self.aws.region}.{dns_suffix(self.aws.partition)}/{self.aws.account_id}/{queue}"
+        state.update(name=queue, arn=self.aws.arn("sqs", queue), url=url)
         return url, state
 
     def _role(self, name, state):
@@ -256,7 +250,7 @@ class AwsMocks(pulumi.runtime.Mocks):
         state.update(
             name=role,
             path=path,
-            arn=self.arn("iam", f"role{path}{role}", region=False),
+            arn=self.aws.arn("iam", f"role{path}{role}", region=False),
             uniqueId="AROA" + hashlib.sha256(role.encode()).hexdigest()[:17].upper(),
         )
         return role, state
@@ -268,20 +262,20 @@ class AwsMocks(pulumi.runtime.Mocks):
 
     def _log_group(self, name, state):
         group = state.get("name") or auto_name(name)
-        state.update(name=group, arn=self.arn("logs", f"log-group:{group}"))
+        state.update(name=group, arn=self.aws.arn("logs", f"log-group:{group}"))
         return group, state
 
     def _function(self, name, state):
         function = state.get("name") or auto_name(name)
-        arn = self.arn("lambda", f"function:{function}")
+        arn = self.aws.arn("lambda", f"function:{function}")
         state.update(
             name=function,
             arn=arn,
             qualifiedArn=f"{arn}:$LATEST",
             version="$LATEST",
             invokeArn=(
-                f"arn:{self.partition}:apigateway:{self.region}:lambda:path/2015-03-31/functions/"
-                f"{arn}/invocations"
+                f"arn:{self.aws.partition}:apigateway:{self.aws.region}:lambda:path/2015-03-31/"
+                f"functions/{arn}/invocations"
             ),
         )
         return function, state
@@ -292,46 +286,10 @@ class AwsMocks(pulumi.runtime.Mocks):
         function = state.get("functionName", "")
         state.update(
             uuid=uuid,
-            arn=self.arn("lambda", f"event-source-mapping:{uuid}"),
+            arn=self.aws.arn("lambda", f"event-source-mapping:{uuid}"),
             functionArn=function
             if function.startswith("arn:")
-            else self.arn("lambda", f"function:{function}"),
+            else self.aws.arn("lambda", f"function:{function}"),
             state="Enabled",
         )
         return uuid, state
-
-    # --- provider functions ---------------------------------------------------------------
-    def _get_partition(self, _args):
-        suffix = dns_suffix(self.partition)
-        return {
-            "id": self.partition,
-            "partition": self.partition,
-            "dnsSuffix": suffix,
-            "reverseDnsPrefix": ".".join(reversed(suffix.split("."))),
-        }
-
-    def _get_region(self, _args):
-        return {
-            "id": self.region,
-            "region": self.region,
-            "name": self.region,
-            "endpoint": f"ec2.{self.region}.{dns_suffix(self.partition)}",
-            "description": self.region,
-        }
-
-    def _get_availability_zones(self, _args):
-        names = [f"{self.region}{letter}" for letter in "abc"]
-        return {
-            "id": self.region,
-            "names": names,
-            "zoneIds": [f"use1-az{i}" for i in (1, 2, 3)],
-            "groupNames": [self.region],
-        }
-
-    def _get_caller_identity(self, _args):
-        return {
-            "id": self.account_id,
-            "accountId": self.account_id,
-            "arn": self.arn("iam", "user/offline-preview", region=False),
-            "userId": "AIDAOFFLINEPREVIEW0000",
-        }

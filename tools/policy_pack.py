@@ -164,7 +164,10 @@ class PolicyPackRunner:
             }
             if policy.configSchema.required:
                 schema["required"] = list(policy.configSchema.required)
-            validator = jsonschema.Draft7Validator(schema)
+            # Formats ("date") are checked, as the CLI's JSON-schema validator checks them.
+            validator = jsonschema.Draft7Validator(
+                schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
+            )
             for error in validator.iter_errors(result[policy.name]["properties"]):
                 where = "/".join(str(p) for p in error.absolute_path)
                 problems.append(f"{policy.name}: {where + ': ' if where else ''}{error.message}")

@@ -142,19 +142,34 @@ def print_report(run: ProgramRun, violations: list, pack, config_file, out=None)
 
 def _program_failure(error: BaseException, project_dir: Path) -> str:
     if isinstance(error, pulumi.RunError):
-        return f"the program stopped: {error}"
-    if isinstance(error, ModuleNotFoundError):
-        return (
+        message = f"the program stopped: {error}"
+    elif isinstance(error, ModuleNotFoundError):
+        message = (
             f"the program imports {error.name!r}, which is not installed in this "
             "environment (the offline preview provides pulumi and pulumi_aws)"
         )
-    frames = [
-        f
-        for f in traceback.extract_tb(error.__traceback__)
-        if str(project_dir) in (f.filename or "")
-    ]
-    where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
-    return f"the program failed{where}: {type(error).__name__}: {error}"
+    else:
+        frames = [
+            f
+            for f in traceback.extract_tb(error.__traceback__)
+            if str(project_dir) in (f.filename or "")
+        ]
+        where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+        message = f"the program failed{where}: {type(error).__name__}: {error}"
+    notes = getattr(error, "__notes__", [])
+    return "\n".join([message, *(f"note: {note}" for note in notes)])
+
+
+def _ignore_event_loop_finalizer_noise() -> None:
+    """After a failed program, event loops the Pulumi SDK opened on worker threads are finalized
+    at exit and print a traceback about a closed file descriptor: noise, not a failure."""
+    default = sys.unraisablehook
+
+    def hook(unraisable):
+        if getattr(unraisable.object, "__qualname__", "") != "BaseEventLoop.__del__":
+            default(unraisable)
+
+    sys.unraisablehook = hook
 
 
 def main(argv=None) -> int:
@@ -182,7 +197,9 @@ def main(argv=None) -> int:
     if config_file is None and (args.policy_pack / "config" / f"{args.stack}.json").is_file():
         config_file = args.policy_pack / "config" / f"{args.stack}.json"
     try:
-        run = run_program(project_dir, args.stack, strict=False, unknowns=args.unknown_outputs)
+        run = run_program(
+            project_dir, args.stack, strict=False, preview=True, unknowns=args.unknown_outputs
+        )
     except Exception as error:  # noqa: BLE001 - any failure of the program is reported as such
         print(f"error: {_program_failure(error, project_dir)}", file=sys.stderr)
         return 2
@@ -192,7 +209,11 @@ def main(argv=None) -> int:
     except (policy_pack.PolicyPackError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    violations = evaluate(run, pack)
+    try:
+        violations = evaluate(run, pack)
+    except Exception as error:  # noqa: BLE001 - a rule that raises fails `pulumi preview` too
+        print(f"error: the policy pack failed: {type(error).__name__}: {error}", file=sys.stderr)
+        return 2
     print_report(run, violations, pack, config_file)
     if args.json:
         args.json.write_text(json.dumps(report(run, violations, pack), indent=2) + "\n")
@@ -200,4 +221,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    _ignore_event_loop_finalizer_noise()
     sys.exit(main())

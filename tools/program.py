@@ -9,6 +9,7 @@ exports are resolved. Used by the tests and by the offline tools.
 import asyncio
 import contextlib
 import json
+import os
 import runpy
 import sys
 from dataclasses import dataclass, field
@@ -163,10 +164,14 @@ def _config_text(value: Any) -> str:
     return str(value)
 
 
-def stack_config(project_dir: Path, stack: str) -> dict:
-    """The stack's config as the engine would pass it: `namespace:key` -> text. Project defaults
-    from Pulumi.yaml first, then Pulumi.<stack>.yaml (a missing file means no config). Secure
-    values cannot be decrypted offline and are left out."""
+SECRET_PLACEHOLDER = "offline-preview-secret"
+
+
+def stack_config(project_dir: Path, stack: str) -> tuple:
+    """The stack's config as the engine would pass it (`namespace:key` -> text) and the keys that
+    are secret. Project defaults from Pulumi.yaml first, then Pulumi.<stack>.yaml (a missing file
+    means no config). Secure values cannot be decrypted offline: they become a placeholder,
+    still marked secret, so programs that require them run."""
     project = project_name(project_dir)
     merged: dict = {}
     declared = project_settings(project_dir).get("config") or {}
@@ -177,11 +182,45 @@ def stack_config(project_dir: Path, stack: str) -> dict:
     stack_file = project_dir / f"Pulumi.{stack}.yaml"
     if stack_file.exists():
         merged.update((yaml.safe_load(stack_file.read_text()) or {}).get("config") or {})
-    return {
-        (key if ":" in key else f"{project}:{key}"): _config_text(value)
-        for key, value in merged.items()
-        if not (isinstance(value, dict) and "secure" in value)
+    config, secrets = {}, []
+    for key, value in merged.items():
+        full_key = key if ":" in key else f"{project}:{key}"
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            value = SECRET_PLACEHOLDER
+            secrets.append(full_key)
+        config[full_key] = _config_text(value)
+    return config, secrets
+
+
+@contextlib.contextmanager
+def _program_modules(program_dir: Path):
+    """Let the program import its own modules even where they share a name with ones already
+    loaded from elsewhere (its own `tools` package, another project's `components`); put ours
+    back afterwards."""
+    provided = {p.stem for p in program_dir.glob("*.py")} | {
+        p.name for p in program_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
     }
+
+    def provided_here(name: str) -> bool:
+        return name.split(".")[0] in provided
+
+    def loaded_from_program(module) -> bool:
+        return (getattr(module, "__file__", None) or "").startswith(str(program_dir) + os.sep)
+
+    stashed = {
+        name: module
+        for name, module in sys.modules.items()
+        if provided_here(name) and not loaded_from_program(module)
+    }
+    for name in stashed:
+        del sys.modules[name]
+    try:
+        yield
+    finally:
+        roots = {name.split(".")[0] for name in stashed}
+        for name in [n for n in sys.modules if n.split(".")[0] in roots]:
+            del sys.modules[name]  # the program's own modules of those names
+        sys.modules.update(stashed)
 
 
 def run_program(
@@ -190,15 +229,23 @@ def run_program(
     config: dict | None = None,
     strict: bool = True,
     unknowns: bool = False,
+    preview: bool = False,
 ) -> ProgramRun:
-    """Run `project_dir/__main__.py` for `stack` under mocks. `config` (namespace:key -> text)
-    replaces the stack file when given. Exceptions from the program propagate. With `strict`
-    off, provider functions the mocks cannot answer return nothing instead of raising. With
-    `unknowns`, it runs as a first `pulumi preview`: computed outputs are unknown, and inputs
-    built from them reach the engine (and a policy pack) as unknown values."""
+    """Run the program of `project_dir` for `stack` under mocks.
+
+    `config` (namespace:key -> text) replaces the stack file when given. Exceptions from the
+    program propagate, with a note naming any provider function the mocks could not answer.
+    `strict` off: such functions return nothing instead of raising. `preview`: run as
+    `pulumi preview` does (Output values not known are skipped rather than None). `unknowns`
+    (implies `preview`): as a first preview, where computed outputs are unknown and inputs built
+    from them reach the engine, and a policy pack, as unknown values.
+    """
     project_dir = Path(project_dir).resolve()
     project = project_name(project_dir)
-    config = stack_config(project_dir, stack) if config is None else dict(config)
+    if config is None:
+        config, secret_keys = stack_config(project_dir, stack)
+    else:
+        config, secret_keys = dict(config), []
     mocks = AwsMocks(
         region=config.get("aws:region", "us-east-1"), strict=strict, unknown_computed=unknowns
     )
@@ -210,18 +257,26 @@ def run_program(
     sys.path.insert(0, str(main.parent))
     try:
         pulumi.runtime.reset_options(project=project, stack=stack)
-        pulumi.runtime.set_all_config(config)
+        pulumi.runtime.set_all_config(config, secret_keys)
         SETTINGS.rpc_manager.clear()
         SETTINGS.outputs.clear()
         pulumi.runtime.set_mocks(
-            mocks, project=project, stack=stack, preview=unknowns, monitor=monitor
+            mocks, project=project, stack=stack, preview=preview or unknowns, monitor=monitor
         )
-        with contextlib.chdir(project_dir):  # the engine runs programs from their project dir
+        # The engine runs programs from their project directory.
+        with contextlib.chdir(project_dir), _program_modules(main.parent):
             loop.run_until_complete(
                 run_pulumi_func(lambda: runpy.run_path(str(main), run_name="__main__"))
             )
         exports = get_root_resource().outputs
         resolved = loop.run_until_complete(pulumi.Output.from_input(exports).future())
+    except BaseException as error:
+        if mocks.unanswered:
+            error.add_note(
+                "provider functions answered with nothing offline (a likely cause): "
+                + ", ".join(sorted(set(mocks.unanswered)))
+            )
+        raise
     finally:
         sys.path.remove(str(main.parent))
         loop.close()

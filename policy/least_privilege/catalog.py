@@ -51,10 +51,6 @@ def expand(pattern: str) -> list:
     return [action for action in service_actions(service) if action_matches(pattern, action)]
 
 
-def is_known(action: str) -> bool:
-    return bool(expand(action))
-
-
 def accepts_resource_arn(action: str) -> bool:
     """True when the action can be scoped to resources; unknown actions count as scopable."""
     matched = expand(action)

@@ -7,6 +7,7 @@ and unknown elements inside a known document stay UNKNOWN for the rules to skip.
 """
 
 import json
+import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
@@ -47,8 +48,14 @@ class Statement:
 
     @property
     def on_any_resource(self) -> bool:
-        """Resource "*" (or NotResource, which allows everything it does not name)."""
-        return self.has_not_resource or any(r == "*" for r in self.resources)
+        """Every resource: "*" or a pattern covering a whole service (see covers_any_resource),
+        or NotResource, which allows everything it does not name."""
+        return self.has_not_resource or any(covers_any_resource(r) for r in self.resources)
+
+    @property
+    def any_resource_pattern(self) -> str | None:
+        """The first Resource value covering every resource, for messages."""
+        return next((r for r in self.resources if covers_any_resource(r)), None)
 
 
 def load(document: Any) -> Any:
@@ -107,9 +114,34 @@ def action_matches(pattern: str, action: str) -> bool:
     return fnmatchcase(action.lower(), pattern.lower())
 
 
+_ONLY_WILDCARDS = re.compile(r"[*?]*\*[*?]*")
+_ARN = re.compile(r"^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$")
+
+
 def is_full_wildcard_action(action: str) -> bool:
-    """`*` or `service:*` (any case): every action, or every action of a service."""
-    return action == "*" or (action.count(":") == 1 and action.split(":", 1)[1] == "*")
+    """`*`, `service:*` (any case) or the like (`s3:**`): every action of a service, or of all."""
+    return bool(_ONLY_WILDCARDS.fullmatch(action.rpartition(":")[2]))
+
+
+def has_wildcard(value: Any) -> bool:
+    return isinstance(value, str) and ("*" in value or "?" in value)
+
+
+def covers_any_resource(resource: Any) -> bool:
+    """ "*", or an ARN pattern naming every resource of a service: `arn:aws:s3:::*`,
+    `arn:aws:logs:*:*:*`, `arn:aws:dynamodb:*:*:table/*` (any account)."""
+    if resource == "*":
+        return True
+    match = _ARN.match(resource) if isinstance(resource, str) else None
+    if not match:
+        return False
+    partition, service, _region, account, name = match.groups()
+    if has_wildcard(partition) or has_wildcard(service) or _ONLY_WILDCARDS.fullmatch(name):
+        return True
+    if service == "s3":  # arn:aws:s3:::bucket/key - every bucket when the bucket is a wildcard
+        return bool(_ONLY_WILDCARDS.fullmatch(name.split("/", 1)[0]))
+    after_type = re.split(r"[/:]", name, maxsplit=1)[-1]  # "table/*" -> "*"
+    return account in ("*", "") and bool(_ONLY_WILDCARDS.fullmatch(after_type))
 
 
 def principal_values(principal: Any, kind: str | None = None) -> list:
@@ -126,7 +158,11 @@ def principal_values(principal: Any, kind: str | None = None) -> list:
 
 
 def allows_everyone(principal: Any) -> bool:
-    """Principal "*" or {"AWS": "*"} (alone or in a list): anyone, in any account, or anonymous."""
+    """Principal "*", or a "*" (alone, in a list, or inside an ARN such as
+    arn:aws:iam::*:root) for AWS or CanonicalUser principals: anyone, in any account."""
     if principal == "*":
         return True
-    return isinstance(principal, dict) and "*" in principal_values(principal, "AWS")
+    if not isinstance(principal, dict):
+        return False
+    values = principal_values(principal, "AWS") + principal_values(principal, "CanonicalUser")
+    return any(has_wildcard(v) for v in values)

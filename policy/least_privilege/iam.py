@@ -13,8 +13,10 @@ from .documents import (
     Statement,
     action_matches,
     allows_everyone,
+    has_wildcard,
     is_full_wildcard_action,
     parse,
+    principal_values,
 )
 from .props import as_list
 from .rule import Resource, RuleInfo, resource_rule
@@ -60,6 +62,12 @@ ATTACHMENT_ROUTES = {
         True,
         ("groupName",),
     ),
+    # IAM Identity Center: a permission set gives the policy to every user assigned to it.
+    "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment": (
+        "managedPolicyArn",
+        False,
+        ("permissionSetArn",),
+    ),
 }
 
 
@@ -80,7 +88,8 @@ def _at(resource: Resource, where: str, statement: Statement) -> str:
 
 # --- managed policies ------------------------------------------------------------------------------
 
-MANAGED_POLICY_ARN = re.compile(r"^arn:aws(?:-cn|-us-gov)?:iam::aws:policy/(?:.*/)?([^/]+)$")
+# Every partition (aws, aws-cn, aws-us-gov, aws-iso*, aws-eusc), any path.
+MANAGED_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/(?:.*/)?([^/]+)$")
 DEFAULT_DENIED = (
     "AdministratorAccess",
     "AdministratorAccess-*",
@@ -183,8 +192,8 @@ MANAGED_POLICIES = resource_rule(
     RuleInfo(
         name="iam-no-broad-managed-policies",
         description="No broad AWS managed policy (AdministratorAccess, PowerUserAccess, "
-        "IAMFullAccess, *FullAccess) on a role, user or group: use one inline policy of "
-        "least-privilege statements instead.",
+        "IAMFullAccess, *FullAccess) on a role, user, group or permission set: use one inline "
+        "policy of least-privilege statements instead.",
         severity=Severity.CRITICAL,
         enforcement=EnforcementLevel.MANDATORY,
         remediation="Remove the attachment (or the ARN from managed_policy_arns) and give the "
@@ -252,36 +261,43 @@ def check_wildcard_resources(resource: Resource, settings: dict):
                 "List the resources in Resource instead."
             )
             continue
-        if not any(r == "*" for r in statement.resources):
+        pattern = statement.any_resource_pattern
+        if pattern is None:
             continue
+        on = f'Resource "{pattern}"' + (
+            "" if pattern == "*" else " (every resource of the service)"
+        )
         if statement.has_not_action:
-            yield f'{at} allows NotAction on Resource "*": list actions and scope them.'
+            yield f"{at} allows NotAction on {on}: list the actions and scope them."
         for action in statement.known_actions:
             if _allowed(action, settings) or not catalog.accepts_resource_arn(action):
                 continue  # e.g. xray:PutTraceSegments only accepts "*"
-            scoped = catalog.scopable_matches(action)
-            if not scoped:
-                detail = (
-                    f"{action} is not in the IAM action catalog ({catalog.SOURCE}), so it "
-                    'cannot be shown to need "*"'
-                )
-            elif scoped == [action] or len(scoped) == 1:
-                detail = f"{scoped[0]} accepts resource ARNs"
-            else:
-                detail = (
-                    f"it matches {len(scoped)} actions that accept resource ARNs, such as "
-                    f"{', '.join(scoped[:3])}"
-                )
-            yield (
-                f'{at} allows {action!r} on Resource "*": {detail}. Scope it to the ARNs '
-                "the code uses."
-            )
+            detail = _scoping_detail(action)
+            yield f"{at} allows {action!r} on {on}: {detail}. Scope it to the ARNs the code uses."
+
+
+def _scoping_detail(action: str) -> str:
+    scoped = catalog.scopable_matches(action)
+    if is_full_wildcard_action(action):
+        return "that is every action, most of which accept resource ARNs"
+    if not scoped:
+        return (
+            f"{action} is not in the IAM action catalog ({catalog.SOURCE}), so nothing shows "
+            "it needs every resource"
+        )
+    if len(scoped) == 1:
+        return f"{scoped[0]} accepts resource ARNs"
+    return (
+        f"it matches {len(scoped)} actions that accept resource ARNs, such as "
+        f"{', '.join(scoped[:3])}"
+    )
 
 
 WILDCARD_RESOURCES = resource_rule(
     RuleInfo(
         name="iam-no-wildcard-resources",
-        description='No Allow on Resource "*" (or NotResource) for actions that support '
+        description='No Allow on Resource "*", a pattern covering every resource of a service '
+        "(arn:aws:s3:::*, arn:aws:logs:*:*:*) or NotResource for actions that support "
         'resource-level permissions; actions that only accept "*" are fine.',
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,
@@ -296,7 +312,7 @@ WILDCARD_RESOURCES = resource_rule(
 
 # --- iam:PassRole ----------------------------------------------------------------------------------
 
-NAMED_ROLE_ARN = re.compile(r"^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:role/[\w+=,.@/-]+$")
+NAMED_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 
 
 def check_pass_role(resource: Resource, settings: dict):
@@ -379,7 +395,15 @@ ESCALATION_ACTIONS = (
 def check_privilege_escalation(resource: Resource, settings: dict):
     dangerous = (*ESCALATION_ACTIONS, *settings["additionalActions"])
     for where, statement in identity_statements(resource):
-        if not statement.allows or not statement.on_any_resource:
+        if not statement.allows:
+            continue
+        # Escalation needs no "*": `iam:PutRolePolicy` on arn:aws:iam::ACCOUNT:role/* is enough.
+        patterns = [r for r in statement.resources if has_wildcard(r)]
+        if statement.has_not_resource:
+            on = "every resource but those in NotResource"
+        elif patterns:
+            on = ", ".join(repr(p) for p in patterns)
+        else:
             continue
         for action in statement.known_actions:
             hits = [d for d in dangerous if action_matches(action, d)]
@@ -388,9 +412,9 @@ def check_privilege_escalation(resource: Resource, settings: dict):
                     f" and {len(hits) - 4} more" if len(hits) > 4 else ""
                 )
                 yield (
-                    f"{_at(resource, where, statement)} allows {action!r} on every resource, "
-                    f"which includes privilege-escalation action(s) {shown}: scope them to "
-                    "named resources or remove them."
+                    f"{_at(resource, where, statement)} allows {action!r} on {on}, which "
+                    f"includes privilege-escalation action(s) {shown}: name the exact resources "
+                    "or remove them."
                 )
 
 
@@ -399,7 +423,7 @@ PRIVILEGE_ESCALATION = resource_rule(
         name="iam-no-privilege-escalation",
         description="No privilege-escalation action (iam:Put*Policy, iam:Attach*Policy, "
         "iam:CreatePolicyVersion, iam:PassRole, sts:AssumeRole, lambda:UpdateFunctionCode, ...) "
-        'on Resource "*".',
+        'on Resource "*", a wildcard pattern or NotResource.',
         severity=Severity.CRITICAL,
         enforcement=EnforcementLevel.MANDATORY,
         remediation="Scope each such action to the specific resources it needs, or drop it.",
@@ -410,6 +434,32 @@ PRIVILEGE_ESCALATION = resource_rule(
 )
 
 # --- trust policies --------------------------------------------------------------------------------
+
+
+GITHUB_OIDC = "token.actions.githubusercontent.com"
+POSITIVE_OPERATORS = (
+    "StringEquals",
+    "StringEqualsIgnoreCase",
+    "StringLike",
+    "ArnEquals",
+    "ArnLike",
+)
+
+
+def _pinned_claims(condition) -> set:
+    """Token claims (".../sub", ".../aud") a condition pins to values other than "*"."""
+    pinned = set()
+    for operator, pairs in (condition or {}).items() if isinstance(condition, dict) else ():
+        base = operator.split(":")[-1]
+        if base not in POSITIVE_OPERATORS or not isinstance(pairs, dict):
+            continue
+        for key, value in pairs.items():
+            values = as_list(value)
+            if values and all(
+                isinstance(v, str) and v.strip("*?") and v not in ("repo:*",) for v in values
+            ):
+                pinned.add(key.lower().rsplit(":", 1)[-1])
+    return pinned
 
 
 def check_trust_policy(resource: Resource, settings: dict):
@@ -427,6 +477,21 @@ def check_trust_policy(resource: Resource, settings: dict):
                 'role: name the service (e.g. {"Service": "lambda.amazonaws.com"}) or '
                 "the account/role ARNs that may."
             )
+        elif any(
+            action_matches(a, "sts:AssumeRoleWithWebIdentity") for a in statement.known_actions
+        ):
+            providers = [
+                p for p in principal_values(statement.principal, "Federated") if isinstance(p, str)
+            ]
+            pinned = _pinned_claims(statement.condition)
+            github = any(p.endswith(GITHUB_OIDC) for p in providers)
+            if ("sub" not in pinned) if github else not pinned & {"sub", "aud"}:
+                claim = "sub (e.g. repo:ORG/REPO:ref:refs/heads/main)" if github else "aud or sub"
+                yield (
+                    f"{resource} trust policy {statement.label} lets any identity of "
+                    f"{', '.join(providers) or 'the identity provider'} assume the role: pin the "
+                    f"token's {claim} with a StringEquals/StringLike condition."
+                )
 
 
 TRUST_POLICY = resource_rule(

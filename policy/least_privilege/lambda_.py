@@ -6,11 +6,13 @@ from datetime import date, timedelta
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from .props import as_list, dig, is_unknown
+from .documents import has_wildcard
+from .props import UNKNOWN, as_list, dig, is_unknown
 from .rule import Resource, RuleInfo, of_types, resource_rule, stack_rule
 from .runtimes import DEPRECATION_DATES, successor
 
 FUNCTION = "aws:lambda/function:Function"
+DATE = r"^\d{4}-\d{2}-\d{2}$"
 PERMISSION = "aws:lambda/permission:Permission"
 MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping"
 INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
@@ -23,7 +25,7 @@ BUCKET_NOTIFICATION = "aws:s3/bucketNotification:BucketNotification"
 def check_permission(resource: Resource, settings: dict):
     principal = resource.props.get("principal")
     if not isinstance(principal, str) or not principal.endswith(".amazonaws.com"):
-        return  # an account, a role, or unknown during preview
+        return  # an account, a role, "*" (lambda-no-public-invoke), or unknown during preview
     missing = []
     if resource.props.get("sourceArn") is None:
         missing.append("source_arn (the ARN of the bucket, rule or API that may invoke it)")
@@ -51,6 +53,48 @@ PERMISSION_SOURCE = resource_rule(
     check_permission,
 )
 
+FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
+
+
+def check_public_invoke(resource: Resource, settings: dict):
+    props = resource.props
+    if resource.type == FUNCTION_URL:
+        if props.get("authorizationType") == "NONE":
+            yield (
+                f"{resource} has authorization_type NONE: anyone on the internet can invoke the "
+                "function. Use AWS_IAM and sign requests, or put API Gateway with an authorizer "
+                "in front of it."
+            )
+        return
+    principal = props.get("principal")
+    if not has_wildcard(principal) or props.get("principalOrgId") is not None:
+        return
+    if props.get("action") == "lambda:InvokeFunctionUrl" and props.get("functionUrlAuthType") in (
+        "AWS_IAM",
+        UNKNOWN,
+    ):
+        return  # any account, but only with signed IAM requests its policies allow
+    yield (
+        f"{resource} lets principal {principal!r} invoke the function: anyone, in any account, "
+        "can call it. Name the service or account principal (with source_arn), or limit it to "
+        "your organization with principal_org_id."
+    )
+
+
+PUBLIC_INVOKE = resource_rule(
+    RuleInfo(
+        name="lambda-no-public-invoke",
+        description="No Lambda function can be invoked by anyone: no permission for principal "
+        '"*" (outside an organization) and no function URL without authorization.',
+        severity=Severity.CRITICAL,
+        enforcement=EnforcementLevel.ADVISORY,
+        remediation="Give the permission to the calling service or account, or use "
+        "principal_org_id; set function URLs to authorization_type AWS_IAM.",
+    ),
+    [PERMISSION, FUNCTION_URL],
+    check_public_invoke,
+)
+
 # --- runtimes --------------------------------------------------------------------------------------
 
 
@@ -66,16 +110,22 @@ def check_runtime(resource: Resource, settings: dict):
     if deprecated_on is None:
         return
     today = date.fromisoformat(settings["asOf"]) if settings["asOf"] else date.today()
-    instead = successor(runtime)
+    newest = successor(runtime, table)
+    instead = (
+        f"Use {newest}."
+        if newest != runtime
+        else "No newer runtime is listed yet: see "
+        "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html."
+    )
     if deprecated_on <= today:
         yield (
             f"{resource} runs on {runtime}, deprecated since {deprecated_on}: no more security "
-            f"patches, and AWS blocks creating and then updating such functions. Use {instead}."
+            f"patches, and AWS blocks creating and then updating such functions. {instead}"
         )
     elif deprecated_on <= today + timedelta(days=settings["warningDays"]):
         yield (
             f"{resource} runs on {runtime}, deprecated on {deprecated_on} "
-            f"({(deprecated_on - today).days} days from now). Move to {instead}."
+            f"({(deprecated_on - today).days} days from now). {instead}"
         )
 
 
@@ -97,12 +147,13 @@ RUNTIME = resource_rule(
             },
             "deprecations": {
                 "type": "object",
-                "additionalProperties": {"type": "string", "format": "date"},
+                "additionalProperties": {"type": "string", "format": "date", "pattern": DATE},
                 "default": {},
                 "description": "runtime -> YYYY-MM-DD, added to the built-in table.",
             },
             "asOf": {
                 "type": "string",
+                "pattern": f"^$|{DATE}",
                 "default": "",
                 "description": "Evaluate as of this date (YYYY-MM-DD); empty: today.",
             },
@@ -171,40 +222,55 @@ def _refers_to_function(resource: Resource, prop: str, value, function: Resource
     return value in ids or any(value.startswith(i + ":") for i in ids if i.startswith("arn:"))
 
 
+def _retention(group: Resource):
+    """True/False whether the group expires its logs; None when unknown."""
+    days = group.props.get("retentionInDays")
+    if is_unknown(days):
+        return None
+    if isinstance(days, str) and days.isdigit():  # a number given as text (read from config)
+        days = int(days)
+    return isinstance(days, (int, float)) and not isinstance(days, bool) and days > 0
+
+
+def _logs_of(group: Resource, function: Resource) -> bool:
+    name = function.props.get("name")
+    custom = dig(function.props, "loggingConfig", "logGroup")
+    group_name = group.props.get("name")
+    return (
+        group.depends_through("name", function)
+        or function.depends_through("loggingConfig", group)
+        or (isinstance(name, str) and group_name == f"/aws/lambda/{name}")
+        or (isinstance(custom, str) and group_name == custom)
+    )
+
+
 def check_log_groups(resources: list, settings: dict):
     groups = of_types(resources, LOG_GROUP)
     for function in of_types(resources, FUNCTION):
-        name = function.props.get("name")
-        custom = dig(function.props, "loggingConfig", "logGroup")
-        candidates = []
-        for group in groups:
-            group_name = group.props.get("name")
-            if (
-                group.depends_through("name", function)
-                or function.depends_through("loggingConfig", group)
-                or (isinstance(name, str) and group_name == f"/aws/lambda/{name}")
-                or (isinstance(custom, str) and group_name == custom)
-            ):
-                candidates.append(group)
-        if any(is_unknown(name) or is_unknown(g.props.get("retentionInDays")) for g in candidates):
+        mine = [g for g in groups if _logs_of(g, function)]
+        verdicts = [_retention(g) for g in mine]
+        if any(v is not False for v in verdicts):
+            continue  # retained, or not known yet
+        if mine:
+            yield (
+                function,
+                (
+                    f"{function} logs to {', '.join(str(g) for g in mine)} without "
+                    "retention_in_days: logs are kept forever. Set a retention."
+                ),
+            )
             continue
-        if not candidates:
-            if is_unknown(name):
-                continue
+        name = function.props.get("name")
+        undecided = is_unknown(name) or any(
+            is_unknown(g.props.get("name")) and not g.property_dependencies for g in groups
+        )
+        if not undecided:
             yield (
                 function,
                 (
                     f"{function} has no log group in this stack: Lambda will create "
                     f"/aws/lambda/{name} itself, keeping logs forever. Declare that log group with "
                     "retention_in_days, and make the function depend on it."
-                ),
-            )
-        elif not any((g.props.get("retentionInDays") or 0) > 0 for g in candidates):
-            yield (
-                function,
-                (
-                    f"{function} logs to {', '.join(str(g) for g in candidates)} without "
-                    "retention_in_days: logs are kept forever. Set a retention."
                 ),
             )
 
@@ -271,4 +337,11 @@ ASYNC_DESTINATION = stack_rule(
     check_async_destinations,
 )
 
-POLICIES = [PERMISSION_SOURCE, RUNTIME, MAPPING_DESTINATION, LOG_GROUP_RETENTION, ASYNC_DESTINATION]
+POLICIES = [
+    PERMISSION_SOURCE,
+    PUBLIC_INVOKE,
+    RUNTIME,
+    MAPPING_DESTINATION,
+    LOG_GROUP_RETENTION,
+    ASYNC_DESTINATION,
+]

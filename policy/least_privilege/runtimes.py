@@ -7,9 +7,8 @@ AWS moves these dates: stacks can add or override entries with the rule's `depre
 Runtimes not listed here (a new one, or an image function without a runtime) are not flagged.
 """
 
+import re
 from datetime import date
-
-REVIEWED = date(2026, 11, 21)
 
 DEPRECATION_DATES = {
     # Python
@@ -69,20 +68,20 @@ DEPRECATION_DATES = {
     "provided.al2023": date(2029, 6, 30),
 }
 
-# What to move to, per family: the newest runtime with the longest support.
-SUCCESSOR = {
-    "python": "python3.13",
-    "nodejs": "nodejs22.x",
-    "java": "java21",
-    "dotnet": "dotnet10",
-    "ruby": "ruby3.4",
-    "go1.x": "provided.al2023",
-    "provided": "provided.al2023",
-}
+
+def _family(runtime: str) -> str:
+    name = re.match(r"[a-z]+", runtime).group()
+    return {"dotnetcore": "dotnet", "go": "provided"}.get(name, name)
 
 
-def successor(runtime: str) -> str:
-    for family, target in SUCCESSOR.items():
-        if runtime.startswith(family):
-            return target
-    return "a supported runtime"
+def _version(runtime: str) -> tuple:
+    return tuple(int(n) for n in re.findall(r"\d+", runtime))
+
+
+def successor(runtime: str, table: dict = DEPRECATION_DATES) -> str:
+    """The runtime of the same language supported longest (the newest on a tie)."""
+    family = _family(runtime)
+    candidates = [name for name in table if _family(name) == family]
+    if not candidates:
+        return "a supported runtime"
+    return max(candidates, key=lambda name: (table[name], _version(name)))

@@ -1,8 +1,11 @@
 """S3 rules: buckets are private and reachable over TLS only. Advisory by default."""
 
+import ipaddress
+from fnmatch import fnmatchcase
+
 from pulumi_policy import EnforcementLevel, Severity
 
-from .documents import allows_everyone, parse
+from .documents import allows_everyone, has_wildcard, is_full_wildcard_action, parse
 from .props import as_list, dig, is_unknown
 from .rule import Resource, RuleInfo, of_types, resource_rule, stack_rule
 
@@ -39,7 +42,7 @@ NON_PUBLIC_CONDITION_KEYS = {
     "aws:sourceorgid",
     "aws:sourceorgpaths",
     "aws:userid",
-    "aws:principalserviceName".lower(),
+    "aws:principalservicename",
 }
 
 
@@ -111,16 +114,35 @@ PUBLIC_ACCESS_BLOCK = stack_rule(
 )
 
 
-def _denies_insecure_transport(document) -> bool | None:
-    statements = parse(document)
+def _applies_to(statement, bucket: Resource) -> bool:
+    """True when the statement's resources include the bucket (or cannot be known yet)."""
+    arn = bucket.props.get("arn")
+    if not isinstance(arn, str) or any(is_unknown(r) for r in statement.resources):
+        return True
+    return any(
+        isinstance(r, str) and (fnmatchcase(arn, r) or fnmatchcase(arn + "/x", r))
+        for r in statement.resources
+    )
+
+
+def _denies_insecure_transport(document, bucket: Resource) -> bool | None:
+    """True when a statement denies everyone every S3 action on the bucket without TLS."""
     if is_unknown(document):
         return None
-    for statement in statements:
+    for statement in parse(document):
         if not isinstance(statement.effect, str) or statement.effect.lower() != "deny":
+            continue
+        covers_s3 = any(
+            is_full_wildcard_action(a) and a.split(":")[0].lower() in ("*", "s3")
+            for a in statement.known_actions
+        )
+        if not (
+            allows_everyone(statement.principal) and covers_s3 and _applies_to(statement, bucket)
+        ):
             continue
         condition = statement.condition if isinstance(statement.condition, dict) else {}
         for operator, pairs in condition.items():
-            if not operator.lower().startswith("bool") or not isinstance(pairs, dict):
+            if operator.lower() not in ("bool", "boolifexists") or not isinstance(pairs, dict):
                 continue
             for key, value in pairs.items():
                 values = [str(v).lower() for v in as_list(value)]
@@ -135,7 +157,7 @@ def check_tls_only(resources: list, settings: dict):
         documents = [p.props.get("policy") for p in policies if refers_to_bucket(p, bucket)]
         if bucket.props.get("policy") is not None:
             documents.append(bucket.props.get("policy"))
-        verdicts = [_denies_insecure_transport(d) for d in documents]
+        verdicts = [_denies_insecure_transport(d, bucket) for d in documents]
         if any(v is not False for v in verdicts):
             continue
         if not documents and any(
@@ -200,20 +222,49 @@ PUBLIC_ACL = resource_rule(
 )
 
 
-def _restricted(condition) -> bool:
+POSITIVE_OPERATORS = (
+    "StringEquals",
+    "StringEqualsIgnoreCase",
+    "StringLike",
+    "ArnEquals",
+    "ArnLike",
+    "IpAddress",
+)
+
+
+def _narrow_network(value: str) -> bool:
+    try:
+        network = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return False
+    return network.prefixlen >= (8 if network.version == 4 else 32)
+
+
+def _limits_callers(condition) -> bool:
+    """True when a condition pins callers to fixed values of a key AWS counts as non-public
+    (account, organization, source ARN, VPC endpoint, a fixed IP range), with a positive
+    operator (not ...IfExists, not a negation) and no wildcard."""
     if not isinstance(condition, dict):
         return False
-    keys = {k.lower() for pairs in condition.values() if isinstance(pairs, dict) for k in pairs}
-    return bool(keys & NON_PUBLIC_CONDITION_KEYS)
+    for operator, pairs in condition.items():
+        if operator.split(":")[-1] not in POSITIVE_OPERATORS or not isinstance(pairs, dict):
+            continue
+        for key, value in pairs.items():
+            values = as_list(value)
+            if not values or not all(isinstance(v, str) and not has_wildcard(v) for v in values):
+                continue
+            if key.lower() == "aws:sourceip":
+                if operator.endswith("IpAddress") and all(_narrow_network(v) for v in values):
+                    return True
+            elif key.lower() in NON_PUBLIC_CONDITION_KEYS:
+                return True
+    return False
 
 
 def check_public_policy(resource: Resource, settings: dict):
     for statement in parse(resource.props.get("policy")):
-        if (
-            statement.allows
-            and allows_everyone(statement.principal)
-            and not _restricted(statement.condition)
-        ):
+        everyone = allows_everyone(statement.principal) or statement.not_principal is not None
+        if statement.allows and everyone and not _limits_callers(statement.condition):
             yield (
                 f'{resource} policy {statement.label} allows Principal "*" '
                 f"({', '.join(a for a in statement.known_actions) or 'its actions'}): the "

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from tests.policy.harness import ACCOUNT, UNKNOWN, check, document, names, only
+from tests.policy.harness import ACCOUNT, UNKNOWN, check, document, finding, names, only
 
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 ROLE = "aws:iam/role:Role"
@@ -438,29 +438,232 @@ def test_seed_004_copy_policy_passes(pack):
     assert check(pack, "aws:iam/policy:Policy", {"policy": policy}) == []
 
 
-def test_seed_002_stream_and_log_policy_passes(pack):
-    # Seed 002 (Terraform): stream read on the stream ARN, logs on the account's log groups.
-    stream = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/UsersIds/stream/2024-01-01T00:00:00.000"
-    policy = document(
-        {
-            "Effect": "Allow",
-            "Action": [
-                "dynamodb:DescribeStream",
-                "dynamodb:GetRecords",
-                "dynamodb:GetShardIterator",
-                "dynamodb:ListStreams",
-            ],
-            "Resource": stream,
-        },
-        {
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": "arn:aws:logs:*:*:*",
-        },
-    )
+STREAM_READ = {
+    "Effect": "Allow",
+    "Action": [
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+    ],
+    "Resource": f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/UsersIds/stream/2024-01-01T00:00:00.000",
+}
+
+
+def test_seed_002_stream_read_with_logs_on_its_own_group_passes(pack):
+    logs = {
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/lambda/my-function:*",
+    }
+    policy = document(STREAM_READ, logs)
     assert check(pack, ROLE_POLICY, {"role": "iam_for_lambda", "policy": policy}) == []
+
+
+def test_seed_002_logs_on_every_log_group_of_every_account_are_refused(pack):
+    # The tutorial form: arn:aws:logs:*:*:* is "*" for CloudWatch Logs.
+    logs = {
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": "arn:aws:logs:*:*:*",
+    }
+    violations = check(pack, ROLE_POLICY, {"role": "r", "policy": document(STREAM_READ, logs)})
+    assert names(violations) == ["iam-no-wildcard-resources"] * 2
+    assert all("(every resource of the service)" in v.message for v in violations)
+
+
+@pytest.mark.parametrize(
+    "resource",
+    ["arn:aws:s3:::*", "arn:aws:s3:::*/*", "arn:aws:dynamodb:*:*:table/*", "arn:*:s3:::bucket/*"],
+)
+def test_arn_patterns_covering_a_whole_service_count_as_any_resource(pack, resource):
+    action = "dynamodb:PutItem" if ":dynamodb:" in resource else "s3:GetObject"
+    policy = document({"Effect": "Allow", "Action": action, "Resource": resource})
+    assert names(check(pack, ROLE_POLICY, {"role": "r", "policy": policy})) == [
+        "iam-no-wildcard-resources"
+    ]
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        "arn:aws:s3:::uploads/*",
+        "arn:aws:s3:::acme-users-*",
+        f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/*",
+    ],
+)
+def test_patterns_within_one_account_or_prefix_pass(pack, resource):
+    action = "dynamodb:PutItem" if ":dynamodb:" in resource else "s3:GetObject"
+    policy = document({"Effect": "Allow", "Action": action, "Resource": resource})
+    assert check(pack, ROLE_POLICY, {"role": "r", "policy": policy}) == []
 
 
 def test_malformed_documents_do_not_crash_the_rules(pack):
     for policy in ("not json", json.dumps([1, 2]), document("oops"), json.dumps({"Statement": 7})):
         assert check(pack, ROLE_POLICY, {"role": "r", "policy": policy}) == []
+
+
+# --- review findings: patterns, partitions, federated trust ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        "arn:aws:iam::*:role/*",
+        f"arn:aws:iam::{ACCOUNT}:user/*",
+        f"arn:aws:iam::{ACCOUNT}:role/app-?",
+    ],
+)
+def test_escalation_actions_on_arn_patterns_are_refused(pack, resource):
+    policy = document(
+        {
+            "Effect": "Allow",
+            "Action": ["iam:PutRolePolicy", "iam:AttachUserPolicy"],
+            "Resource": resource,
+        }
+    )
+    found = [
+        v
+        for v in check(pack, ROLE_POLICY, {"role": "r", "policy": policy})
+        if v.policy == "iam-no-privilege-escalation"
+    ]
+    assert len(found) == 2  # one finding per action
+    assert all(resource in finding(v) and "name the exact resources" in finding(v) for v in found)
+
+
+def test_escalation_actions_with_not_resource_are_refused(pack):
+    policy = document(
+        {
+            "Effect": "Allow",
+            "Action": "iam:CreateAccessKey",
+            "NotResource": f"arn:aws:iam::{ACCOUNT}:user/admin",
+        }
+    )
+    assert "iam-no-privilege-escalation" in names(
+        check(pack, ROLE_POLICY, {"role": "r", "policy": policy})
+    )
+
+
+@pytest.mark.parametrize("action", ["s3:**", "s3:?*", "*:*"])
+def test_wildcards_written_differently_are_still_wildcards(pack, action):
+    policy = document({"Effect": "Allow", "Action": action, "Resource": "arn:aws:s3:::b/*"})
+    assert "iam-no-wildcard-actions" in names(
+        check(pack, ROLE_POLICY, {"role": "r", "policy": policy})
+    )
+
+
+def test_every_action_on_every_resource_says_so(pack):
+    policy = document({"Effect": "Allow", "Action": "*", "Resource": "*"})
+    violation = only(
+        check(pack, ROLE_POLICY, {"role": "r", "policy": policy}), "iam-no-wildcard-resources"
+    )
+    assert "that is every action" in finding(violation)
+
+
+def test_effect_is_compared_without_case(pack):
+    policy = document({"Effect": "allow", "Action": "*", "Resource": "arn:aws:s3:::b/*"})
+    assert "iam-no-wildcard-actions" in names(
+        check(pack, ROLE_POLICY, {"role": "r", "policy": policy})
+    )
+
+
+def test_pass_role_with_not_resource_is_refused(pack):
+    policy = document(
+        {
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "NotResource": f"arn:aws:iam::{ACCOUNT}:role/admin",
+        }
+    )
+    violation = only(
+        check(pack, ROLE_POLICY, {"role": "r", "policy": policy}), "iam-pass-role-named-roles"
+    )
+    assert "NotResource" in finding(violation)
+
+
+@pytest.mark.parametrize("partition", ["aws-iso", "aws-iso-b", "aws-eusc"])
+def test_managed_policies_in_every_partition_are_refused(pack, partition):
+    props = {"role": "r", "policyArn": managed("AdministratorAccess", partition)}
+    assert names(check(pack, ATTACHMENT, props)) == ["iam-no-broad-managed-policies"]
+
+
+def test_identity_center_permission_sets_are_covered(pack):
+    props = {
+        "instanceArn": "arn:aws:sso:::instance/ssoins-1",
+        "permissionSetArn": "arn:aws:sso:::permissionSet/ssoins-1/ps-1",
+        "managedPolicyArn": managed("AdministratorAccess"),
+    }
+    violation = only(
+        check(pack, "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment", props),
+        "iam-no-broad-managed-policies",
+    )
+    assert "permissionSet/ssoins-1/ps-1" in finding(violation)
+
+
+@pytest.mark.parametrize(
+    "principal", [{"AWS": "arn:aws:iam::*:root"}, {"CanonicalUser": "*"}, {"AWS": ["*"]}]
+)
+def test_other_spellings_of_everyone_in_trust_policies_are_refused(pack, principal):
+    statement = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+    assert names(check(pack, ROLE, {"assumeRolePolicy": document(statement)})) == [
+        "iam-trust-no-public-principal"
+    ]
+
+
+GITHUB = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+
+
+def web_identity(condition=None, provider=GITHUB):
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Federated": provider},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+    }
+    if condition:
+        statement["Condition"] = condition
+    return {"assumeRolePolicy": document(statement)}
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        None,
+        {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}},
+        {"StringLike": {"token.actions.githubusercontent.com:sub": "*"}},
+        {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:*"}},
+        {"StringNotEquals": {"token.actions.githubusercontent.com:sub": "repo:a/b:ref:x"}},
+    ],
+    ids=["no-condition", "audience-only", "any-subject", "any-repository", "negative-operator"],
+)
+def test_github_oidc_trust_open_to_any_repository_is_refused(pack, condition):
+    violation = only(check(pack, ROLE, web_identity(condition)), "iam-trust-no-public-principal")
+    assert "repo:ORG/REPO" in finding(violation)
+
+
+@pytest.mark.parametrize(
+    "condition, provider",
+    [
+        (
+            {
+                "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                "StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/pipelines:*"},
+            },
+            GITHUB,
+        ),
+        (
+            {
+                "StringEquals": {
+                    "oidc.eks.us-east-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:app:worker"
+                }
+            },
+            f"arn:aws:iam::{ACCOUNT}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC",
+        ),
+        (
+            {"StringEquals": {"cognito-identity.amazonaws.com:aud": "us-east-1:pool-id"}},
+            "cognito-identity.amazonaws.com",
+        ),
+    ],
+    ids=["github-one-repository", "eks-service-account", "cognito-identity-pool"],
+)
+def test_federated_trust_pinned_to_a_subject_or_audience_passes(pack, condition, provider):
+    assert check(pack, ROLE, web_identity(condition, provider)) == []

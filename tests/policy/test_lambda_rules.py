@@ -88,7 +88,7 @@ def test_seed_002_python38_is_flagged_as_deprecated(pack):
         check(pack, FUNCTION, {"runtime": "python3.8", "name": "my-function"}),
         "lambda-supported-runtime",
     )
-    assert "deprecated since 2024-10-14" in violation.message and "python3.13" in violation.message
+    assert "deprecated since 2024-10-14" in violation.message and "python3.14" in violation.message
 
 
 def test_a_runtime_deprecated_within_the_warning_period_is_flagged(pack):
@@ -257,3 +257,127 @@ def test_an_s3_triggered_function_with_failure_destination_passes(pack, how):
 
 def test_functions_not_triggered_by_s3_need_no_async_destination(pack):
     assert check_stack(pack, [function("fn"), log_group("/aws/lambda/fn")]) == []
+
+
+# --- review findings: public invocation, boundaries, robustness ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "resource_type, props",
+    [
+        (PERMISSION, {"action": "lambda:InvokeFunction", "function": "fn", "principal": "*"}),
+        (
+            PERMISSION,
+            {
+                "action": "lambda:InvokeFunctionUrl",
+                "function": "fn",
+                "principal": "*",
+                "functionUrlAuthType": "NONE",
+            },
+        ),
+        ("aws:lambda/functionUrl:FunctionUrl", {"functionName": "fn", "authorizationType": "NONE"}),
+    ],
+    ids=["any-principal", "public-url-permission", "url-without-auth"],
+)
+def test_functions_anyone_can_invoke_are_flagged(pack, resource_type, props):
+    violation = only(check(pack, resource_type, props), "lambda-no-public-invoke")
+    assert violation.severity == "critical"
+
+
+@pytest.mark.parametrize(
+    "resource_type, props",
+    [
+        (
+            PERMISSION,
+            {
+                "action": "lambda:InvokeFunction",
+                "function": "fn",
+                "principal": "*",
+                "principalOrgId": "o-abc123",
+            },
+        ),
+        (
+            PERMISSION,
+            {
+                "action": "lambda:InvokeFunctionUrl",
+                "function": "fn",
+                "principal": "*",
+                "functionUrlAuthType": "AWS_IAM",
+            },
+        ),
+        (
+            "aws:lambda/functionUrl:FunctionUrl",
+            {"functionName": "fn", "authorizationType": "AWS_IAM"},
+        ),
+    ],
+    ids=["organization-only", "iam-signed-url", "url-with-iam-auth"],
+)
+def test_invocation_limited_to_an_organization_or_iam_passes(pack, resource_type, props):
+    assert check(pack, resource_type, props) == []
+
+
+@pytest.mark.parametrize(
+    "as_of, expected",
+    [
+        ("2024-10-14", "deprecated since 2024-10-14"),  # the day itself
+        ("2024-07-16", "deprecated on 2024-10-14 (90 days from now)"),  # first warning day
+        ("2024-07-15", None),  # one day before the warning period
+    ],
+)
+def test_runtime_dates_at_the_boundaries(pack, as_of, expected):
+    violations = check(
+        pack, FUNCTION, {"runtime": "python3.8"}, {"lambda-supported-runtime": {"asOf": as_of}}
+    )
+    if expected is None:
+        assert violations == []
+    else:
+        assert expected in finding(only(violations, "lambda-supported-runtime"))
+
+
+def test_successors_are_the_longest_supported_runtime_of_the_language(pack):
+    def advice(runtime, as_of):
+        config = {"lambda-supported-runtime": {"asOf": as_of}}
+        return finding(
+            only(check(pack, FUNCTION, {"runtime": runtime}, config), "lambda-supported-runtime")
+        )
+
+    assert "No newer runtime is listed yet" in advice("nodejs24.x", "2028-03-01")
+    assert "Use nodejs24.x" in advice("nodejs18.x", "2026-11-21")
+    assert "Use java25" in advice("java8", "2026-11-21")
+    assert "Use provided.al2023" in advice("go1.x", "2026-11-21")
+
+
+@pytest.mark.parametrize(
+    "config", [{"asOf": "tomorrow"}, {"deprecations": {"python3.13": "next year"}}]
+)
+def test_malformed_dates_in_config_are_refused_before_any_rule_runs(pack, config):
+    from tools.policy_pack import PolicyPackError
+
+    with pytest.raises(PolicyPackError, match="lambda-supported-runtime"):
+        pack.configure({"lambda-supported-runtime": config})
+
+
+def test_an_invoke_config_for_another_function_does_not_count(pack):
+    fn, other = function("metadata"), function("other")
+    config = Res(
+        INVOKE_CONFIG,
+        "other-async",
+        {
+            "functionName": "other",
+            "destinationConfig": {"onFailure": {"destination": "arn:aws:sqs:us-east-1:1:dlq"}},
+        },
+    )
+    resources = [
+        fn,
+        other,
+        log_group("/aws/lambda/metadata"),
+        log_group("/aws/lambda/other"),
+        notification(fn),
+        config,
+    ]
+    assert only(check_stack(pack, resources), "lambda-async-failure-destination").urn == fn.urn
+
+
+@pytest.mark.parametrize("retention", ["14", 14.0])
+def test_a_retention_given_as_text_or_float_counts(pack, retention):
+    assert check_stack(pack, [function("fn"), log_group("/aws/lambda/fn", retention)]) == []

@@ -180,3 +180,12 @@ def test_the_readme_config_example_is_accepted(pack):
     levels = pack.configure(json.loads(example))
     assert levels["dynamodb-point-in-time-recovery"]["level"] == "advisory"
     assert levels["s3-tls-only"]["properties"]["exemptResources"] == ["legacy-*"]
+
+
+def test_unknown_values_inside_lists_and_objects_stay_marked_as_unknown():
+    from least_privilege.props import UNKNOWN as MARK
+    from least_privilege.props import plain
+    from pulumi_policy.proxy import unknown_checking_proxy
+
+    proxied = unknown_checking_proxy({"a": [UNKNOWN, "x"], "b": {"c": UNKNOWN}, "d": UNKNOWN})
+    assert plain(proxied) == {"a": [MARK, "x"], "b": {"c": MARK}, "d": MARK}

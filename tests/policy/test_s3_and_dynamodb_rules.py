@@ -228,3 +228,110 @@ def test_tables_without_point_in_time_recovery_are_flagged(pack, props):
 )
 def test_recoverable_tables_pass(pack, props):
     assert check(pack, TABLE, {"hashKey": "id", **props}) == []
+
+
+# --- review findings: what counts as TLS-only and as limited ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": "arn:aws:s3:::archive/*",
+            "Condition": {"Bool": {"aws:SecureTransport": "true"}},
+        },
+        {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": "arn:aws:s3:::archive/*",
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:PutObject",
+            "Resource": "arn:aws:s3:::archive/*",
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": "arn:aws:s3:::other/*",
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+    ],
+    ids=["inverted-condition", "allow-not-deny", "one-action-only", "another-bucket"],
+)
+def test_statements_that_do_not_enforce_tls_on_this_bucket_do_not_count(pack, statement):
+    archive = bucket()
+    resources = [archive, block(archive), tls_policy(archive, document(statement))]
+    assert names(s3_findings(pack, resources)) == ["s3-tls-only"]
+
+
+def test_an_access_block_with_settings_unknown_during_preview_is_not_flagged(pack):
+    archive = bucket()
+    settings = {name: UNKNOWN for name in ALL_ON}
+    resources = [archive, block(archive, linked=True, **settings), tls_policy(archive)]
+    assert s3_findings(pack, resources) == []
+
+
+def test_an_unlinked_block_for_an_unknown_bucket_leaves_the_verdict_open(pack):
+    archive = Res(BUCKET, "archive", {"id": UNKNOWN, "bucket": "archive", "arn": UNKNOWN})
+    unlinked = Res(BLOCK, "some-block", {"bucket": UNKNOWN, **ALL_ON})
+    assert "s3-public-access-block" not in names(s3_findings(pack, [archive, unlinked]))
+
+
+PUBLIC_READ = {
+    "Effect": "Allow",
+    "Principal": "*",
+    "Action": "s3:GetObject",
+    "Resource": "arn:aws:s3:::site/*",
+}
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringLike": {"aws:SourceArn": "*"}},
+        {"StringNotEquals": {"aws:SourceAccount": "123456789012"}},
+        {"Null": {"aws:SourceVpce": "false"}},
+        {"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b3c"}},
+        {"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}},
+        {"StringEquals": {"s3:ExistingObjectTag/public": "yes"}},
+    ],
+)
+def test_conditions_that_do_not_limit_callers_leave_the_bucket_public(pack, condition):
+    statement = {**PUBLIC_READ, "Condition": condition}
+    assert names(check(pack, BUCKET_POLICY, {"bucket": "site", "policy": document(statement)})) == [
+        "s3-no-public-bucket-policy"
+    ]
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c"}},
+        {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "2001:db8::/48"]}},
+        {"ForAnyValue:StringEquals": {"aws:PrincipalOrgPaths": "o-a1/r-ab12/ou-ab12-11111111/"}},
+    ],
+)
+def test_conditions_pinning_callers_make_the_policy_non_public(pack, condition):
+    statement = {**PUBLIC_READ, "Condition": condition}
+    assert check(pack, BUCKET_POLICY, {"bucket": "site", "policy": document(statement)}) == []
+
+
+def test_an_allow_with_not_principal_is_public(pack):
+    statement = {
+        "Effect": "Allow",
+        "NotPrincipal": {"AWS": "arn:aws:iam::123456789012:root"},
+        "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::site/*",
+    }
+    assert names(check(pack, BUCKET_POLICY, {"bucket": "site", "policy": document(statement)})) == [
+        "s3-no-public-bucket-policy"
+    ]

@@ -102,8 +102,8 @@ def test_get_policy_document_is_rendered_as_aws_renders_it(capsys, tmp_path):
 def test_other_layouts_and_unanswerable_functions_still_preview(capsys, tmp_path):
     code, out, _, report = run(capsys, "--dir", str(SAMPLES / "other_layout"), tmp_path=tmp_path)
     assert code == 0
-    assert report["unansweredFunctions"] == ["aws:ec2/getAmi:getAmi"]
-    assert "Not answered offline (returned nothing): aws:ec2/getAmi:getAmi" in out
+    assert report["unansweredFunctions"] == ["aws:ssm/getParameter:getParameter"]
+    assert "Not answered offline (returned nothing): aws:ssm/getParameter:getParameter" in out
     queue = next(r for r in report["resources"] if r["type"] == "aws:sqs/queue:Queue")
     assert queue["name"] == "other-jobs"
 
@@ -112,7 +112,7 @@ def test_outputs_without_a_specific_mock_still_support_string_work():
     from tools.program import run_program
 
     program = run_program(SAMPLES / "other_layout", "dev", strict=False)
-    assert program.outputs["invokeScope"].startswith("arn:aws:apigateway:us-east-1:123456789012:")
+    assert program.outputs["invokeScope"].startswith("arn:aws:execute-api:us-east-1:123456789012:")
     assert program.outputs["invokeScope"].endswith("/*/*")
     assert program.outputs["topicArn"].startswith("arn:aws:sns:us-east-1:123456789012:other-events")
     assert program.outputs["rootResource"].isupper()
@@ -229,3 +229,112 @@ def test_unknown_outputs_reach_the_pack_as_the_engines_unknown_values():
     assert role_policy.wire_inputs["policy"] == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
     function = program.one("aws:lambda/function:Function", "user-buckets-fn")
     assert function.wire_inputs["runtime"] == "python3.13"  # inputs stay known
+
+
+# --- programs written by others -------------------------------------------------------------------
+
+
+def program(sample: str, **options):
+    from tools.program import run_program
+
+    return run_program(SAMPLES / sample, "dev", strict=False, preview=True, **options)
+
+
+def test_explicit_providers_secrets_and_components_run(capsys, tmp_path):
+    code, out, err, _report = run(
+        capsys, "--dir", str(SAMPLES / "api_component"), tmp_path=tmp_path
+    )
+    assert code == 0, out + err
+    run_ = program("api_component")
+    table = next(r for r in run_.resources if r.type == "aws:dynamodb/table:Table")
+    assert ":eu-west-1:" in table.outputs["arn"]  # the component's provider, not the stack's region
+    function = next(r for r in run_.resources if r.type == "aws:lambda/function:Function")
+    environment = function.inputs["environment"]
+    environment = environment.get("value", environment)  # sent to the engine as a secret
+    assert environment["variables"]["DB_PASSWORD"] == "offline-preview-secret"
+    permission = next(r for r in run_.resources if r.type == "aws:lambda/permission:Permission")
+    assert permission.inputs["sourceArn"].startswith("arn:aws:execute-api:eu-west-1:123456789012:")
+
+
+def test_stack_references_and_lookups_do_not_stop_the_preview(capsys, tmp_path):
+    for sample in ("ecs_service", "vpc_lookups"):
+        code, out, err, report = run(capsys, "--dir", str(SAMPLES / sample), tmp_path=tmp_path)
+        assert code == 0, out + err
+        assert report["unansweredFunctions"] == []
+    repository = next(
+        r for r in program("ecs_service").resources if r.type == "aws:ecr/repository:Repository"
+    )
+    assert repository.outputs["repositoryUrl"].startswith("123456789012.dkr.ecr.us-west-2.")
+
+
+def test_a_program_with_its_own_tools_package_uses_it(capsys, tmp_path):
+    code, out, err, _report = run(
+        capsys, "--dir", str(SAMPLES / "own_tools_package"), tmp_path=tmp_path
+    )
+    assert code == 0, out + err
+    bucket = next(
+        r for r in program("own_tools_package").resources if r.type == "aws:s3/bucketV2:BucketV2"
+    )
+    assert bucket.inputs["bucket"] == "site-assets"
+    import tools  # ours is back afterwards
+
+    assert Path(tools.__file__).parent == REPO_ROOT / "tools"
+
+
+def test_public_functions_and_escalating_wildcards_are_reported(capsys, tmp_path):
+    code, _, _, report = run(capsys, "--dir", str(SAMPLES / "public_function"), tmp_path=tmp_path)
+    assert code == 1
+    found = {(v["policy"], v["enforcement"]) for v in report["violations"]}
+    assert {
+        ("iam-no-privilege-escalation", "mandatory"),
+        ("iam-no-wildcard-resources", "mandatory"),
+        ("lambda-no-public-invoke", "advisory"),
+    } <= found
+
+
+def test_secret_policy_documents_are_checked_too(capsys, tmp_path):
+    code, _, _, report = run(capsys, "--dir", str(SAMPLES / "secret_policy"), tmp_path=tmp_path)
+    assert code == 1
+    assert "iam-no-wildcard-actions" in {v["policy"] for v in report["violations"]}
+
+
+def test_numbers_given_as_text_do_not_break_the_rules(capsys, tmp_path):
+    code, out, err, _ = run(
+        capsys, "--dir", str(SAMPLES / "config_typed_as_text"), tmp_path=tmp_path
+    )
+    assert code == 0, out + err
+
+
+def test_a_failure_caused_by_an_unanswered_function_says_so(capsys, tmp_path):
+    project = tmp_path / "needs_lookup"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text("name: needs-lookup\nruntime: python\n")
+    (project / "__main__.py").write_text(
+        "import pulumi_aws as aws\n"
+        "zone = aws.route53.get_zone(name='example.com')\n"
+        "aws.route53.Record('www', zone_id=zone.zone_id.upper(), name='www', type='A',\n"
+        "                   ttl=60, records=['192.0.2.1'])\n"
+    )
+    code, _, err, _ = run(capsys, "--dir", str(project))
+    assert code == 2
+    assert "AttributeError" in err
+    assert (
+        "note: provider functions answered with nothing offline (a likely cause): "
+        "aws:route53/getZone:getZone" in err
+    )
+
+
+def test_a_rule_that_fails_exits_2_not_1(capsys, tmp_path):
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "__main__.py").write_text(
+        "from pulumi_policy import PolicyPack, ResourceValidationPolicy\n"
+        "def broken(args, report):\n"
+        "    raise ValueError('bug in the rule')\n"
+        "PolicyPack('broken', policies=[ResourceValidationPolicy(\n"
+        "    name='broken', description='Always fails.', validate=broken)])\n"
+    )
+    code, _, err, _ = run(
+        capsys, "--dir", str(SAMPLES / "least_privilege_ok"), "--policy-pack", str(pack)
+    )
+    assert code == 2 and "the policy pack failed: ValueError: bug in the rule" in err

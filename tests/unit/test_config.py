@@ -24,7 +24,8 @@ def test_an_empty_stack_enables_nothing_and_uses_safe_defaults():
 
 
 def stack_settings(stack):
-    return parse(config.namespace_values(stack_config(REPO_ROOT, stack)))
+    values, _secrets = stack_config(REPO_ROOT, stack)
+    return parse(config.namespace_values(values))
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])

@@ -1,5 +1,5 @@
-"""A program in src/ (Pulumi.yaml `main`), with a helper module and a provider function the
-offline preview does not answer."""
+"""A program in src/ (Pulumi.yaml `main`), with a helper module, provider functions the offline
+preview answers (an AMI lookup) and one it does not (an SSM parameter)."""
 
 import pulumi
 import pulumi_aws as aws
@@ -8,11 +8,13 @@ from naming import prefixed
 ami = aws.ec2.get_ami_output(
     most_recent=True, owners=["amazon"], filters=[{"name": "name", "values": ["al2023-ami-*"]}]
 )
+image_tag = aws.ssm.get_parameter_output(name="/jobs/image-tag")
 queue = aws.sqs.Queue(prefixed("jobs"), sqs_managed_sse_enabled=True)
 topic = aws.sns.Topic(prefixed("events"))
 pulumi.export("queueArn", queue.arn)
 pulumi.export("topicArn", topic.arn)
 pulumi.export("ami", ami.id)
+pulumi.export("imageTag", image_tag.value)
 
 # String work on outputs the mocks have no specific rule for.
 api = aws.apigateway.RestApi(prefixed("api"))

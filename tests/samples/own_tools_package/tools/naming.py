@@ -1,0 +1,2 @@
+def physical(prefix, name):
+    return f"{prefix}-{name}"
