@@ -6,21 +6,23 @@ Each pipeline's outputs are exported with its config key as prefix, e.g. streamA
 import pulumi
 
 from components import config
+from components.image_metadata import ImageMetadata
+from components.object_copy import ObjectCopy
 from components.stream_archive import StreamArchive
 from components.user_buckets import UserBuckets
 
 settings = config.load()
 
-pipelines = []
-if settings.user_buckets.enabled:
-    pipelines.append(
-        ("userBuckets", UserBuckets("user-buckets", settings.user_buckets, settings.stack))
-    )
-if settings.stream_archive.enabled:
-    pipelines.append(
-        ("streamArchive", StreamArchive("stream-archive", settings.stream_archive, settings.stack))
-    )
+# (config key, logical name, component, its settings)
+PIPELINES = [
+    ("userBuckets", "user-buckets", UserBuckets, settings.user_buckets),
+    ("streamArchive", "stream-archive", StreamArchive, settings.stream_archive),
+    ("imageMetadata", "image-metadata", ImageMetadata, settings.image_metadata),
+    ("objectCopy", "object-copy", ObjectCopy, settings.object_copy),
+]
 
-for key, pipeline in pipelines:
-    for output, value in pipeline.outputs.items():
-        pulumi.export(key + output[0].upper() + output[1:], value)
+for key, name, component, pipeline_settings in PIPELINES:
+    if pipeline_settings.enabled:
+        pipeline = component(name, pipeline_settings, settings.stack)
+        for output, value in pipeline.outputs.items():
+            pulumi.export(key + output[0].upper() + output[1:], value)

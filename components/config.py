@@ -10,6 +10,9 @@ message without a stack trace.
     event-pipelines:userBuckets: {enabled: true, bucketPrefix: acme-dev-users, tableName: USER-DB}
     event-pipelines:streamArchive: {enabled: true, tableName: UsersIds, functionName: my-function,
                                     bucketName: s3-files-dynamo-stream}
+    event-pipelines:imageMetadata: {enabled: true, tableName: ImageMetadataTable,
+                                    suffixes: [.jpg, .png]}
+    event-pipelines:objectCopy: {enabled: true, destinationPrefix: copies/, mirrorDeletes: false}
 """
 
 import json
@@ -25,30 +28,8 @@ from handlers.bucket_names import NAME_RULE, PREFIX_RULE, is_valid_bucket_name, 
 NAMESPACE = "event-pipelines"
 
 # The only values CloudWatch Logs accepts for retentionInDays ("never expire" is not offered).
-RETENTION_DAYS = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1096,
-    1827,
-    2192,
-    2557,
-    2922,
-    3288,
-    3653,
-)
+RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)  # fmt: skip
+PIPELINE_KEYS = ("userBuckets", "streamArchive", "imageMetadata", "objectCopy")
 TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -102,10 +83,52 @@ class StreamArchiveSettings:
 
 
 @dataclass(frozen=True)
+class AsyncSettings:
+    """How Lambda retries an asynchronous invocation (an S3 notification) before the DLQ."""
+
+    maximum_retry_attempts: int = 2
+    maximum_event_age_in_seconds: int = 6 * 3600
+
+
+DEFAULT_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+MAX_COPY_BYTES = 5 * 1024**3  # CopyObject's limit; larger objects need a multipart copy
+MIN_PART_BYTES = 5 * 1024**2  # the smallest part S3 accepts
+
+
+@dataclass(frozen=True)
+class ImageMetadataSettings:
+    enabled: bool = False
+    bucket_name: str | None = None
+    table_name: str | None = None
+    suffixes: tuple = DEFAULT_IMAGE_SUFFIXES
+    # Off: deleting one version of an object would not say whether the object still exists.
+    versioning: bool = False
+    function: FunctionSettings = FunctionSettings()
+    invoke: AsyncSettings = AsyncSettings()
+
+
+@dataclass(frozen=True)
+class ObjectCopySettings:
+    enabled: bool = False
+    source_bucket_name: str | None = None
+    destination_bucket_name: str | None = None
+    destination_prefix: str = ""
+    filter_prefix: str = ""
+    filter_suffix: str = ""
+    mirror_deletes: bool = False
+    versioning: bool = True  # both buckets; a versioned source lets the exact version be copied
+    multipart_threshold_bytes: int = MAX_COPY_BYTES
+    function: FunctionSettings = FunctionSettings(timeout=300)
+    invoke: AsyncSettings = AsyncSettings()
+
+
+@dataclass(frozen=True)
 class Settings:
     stack: StackSettings
-    user_buckets: UserBucketsSettings
-    stream_archive: StreamArchiveSettings
+    user_buckets: UserBucketsSettings = UserBucketsSettings()
+    stream_archive: StreamArchiveSettings = StreamArchiveSettings()
+    image_metadata: ImageMetadataSettings = ImageMetadataSettings()
+    object_copy: ObjectCopySettings = ObjectCopySettings()
 
 
 class _Section:
@@ -150,6 +173,17 @@ class _Section:
     def text(self, key, default, accepted, check):
         return self._take(key, accepted, lambda v: isinstance(v, str), default, check)
 
+    def texts(self, key, default, accepted, check):
+        """A non-empty list of strings, returned as a tuple."""
+        value = self._take(
+            key,
+            accepted,
+            lambda v: isinstance(v, list) and v and all(isinstance(i, str) for i in v),
+            default,
+            check,
+        )
+        return tuple(value)
+
     def require(self, key, accepted):
         if key not in self.values:
             self.problems.append(f"{self.name(key)}: required when enabled; expected {accepted}")
@@ -164,7 +198,7 @@ class _Section:
             )
 
 
-def _function_settings(section: _Section) -> FunctionSettings:
+def _function_settings(section: _Section, defaults=FunctionSettings()) -> FunctionSettings:
     return FunctionSettings(
         function_name=section.text(
             "functionName",
@@ -172,8 +206,39 @@ def _function_settings(section: _Section) -> FunctionSettings:
             "1-64 characters of A-Z, a-z, 0-9, '-' and '_'",
             FUNCTION_NAME.match,
         ),
-        memory_size=section.integer("memorySize", FunctionSettings.memory_size, 128, 10240),
-        timeout=section.integer("timeout", FunctionSettings.timeout, 1, 900),
+        memory_size=section.integer("memorySize", defaults.memory_size, 128, 10240),
+        timeout=section.integer("timeout", defaults.timeout, 1, 900),
+    )
+
+
+def _async_settings(section: _Section) -> AsyncSettings:
+    defaults = AsyncSettings()
+    return AsyncSettings(
+        maximum_retry_attempts=section.integer(
+            "maximumRetryAttempts", defaults.maximum_retry_attempts, 0, 2
+        ),
+        maximum_event_age_in_seconds=section.integer(
+            "maximumEventAgeInSeconds", defaults.maximum_event_age_in_seconds, 60, 21600
+        ),
+    )
+
+
+def _bucket_name(section: _Section, key: str):
+    # Dots are valid but break HTTPS to virtual-hosted buckets (the certificate is *.s3...).
+    return section.text(
+        key,
+        None,
+        NAME_RULE + ", and no '.'",
+        lambda name: is_valid_bucket_name(name) and "." not in name,
+    )
+
+
+def _key_part(section: _Section, key: str) -> str:
+    return section.text(
+        key,
+        "",
+        "an S3 key prefix or suffix: at most 1024 characters, not starting with '/'",
+        lambda v: len(v) <= 1024 and not v.startswith("/"),
     )
 
 
@@ -228,17 +293,71 @@ def _stream_archive(values, problems) -> StreamArchiveSettings:
     settings = StreamArchiveSettings(
         enabled=section.boolean("enabled", False),
         table_name=_table_name(section),
-        # Dots are valid but break HTTPS to virtual-hosted buckets (the certificate is *.s3...).
-        bucket_name=section.text(
-            "bucketName",
-            None,
-            NAME_RULE + ", and no '.'",
-            lambda name: is_valid_bucket_name(name) and "." not in name,
-        ),
+        bucket_name=_bucket_name(section, "bucketName"),
         versioning=section.boolean("versioning", True),
         function=_function_settings(section),
         stream=_stream_settings(section),
     )
+    section.finish()
+    return settings
+
+
+def _suffixes_do_not_overlap(suffixes) -> bool:
+    # S3 refuses two rules for the same events whose suffixes overlap (".jpg" and "a.jpg").
+    distinct = len(set(suffixes)) == len(suffixes) and all(suffixes)
+    return distinct and not any(a != b and b.endswith(a) for a in suffixes for b in suffixes)
+
+
+def _image_metadata(values, problems) -> ImageMetadataSettings:
+    section = _Section(f"{NAMESPACE}:imageMetadata", values, problems)
+    defaults = ImageMetadataSettings()
+    settings = ImageMetadataSettings(
+        enabled=section.boolean("enabled", False),
+        bucket_name=_bucket_name(section, "bucketName"),
+        table_name=_table_name(section),
+        suffixes=section.texts(
+            "suffixes",
+            defaults.suffixes,
+            'a list of distinct, non-overlapping key suffixes such as [".jpg", ".png"] '
+            "(S3 matches them case-sensitively)",
+            _suffixes_do_not_overlap,
+        ),
+        versioning=section.boolean("versioning", defaults.versioning),
+        function=_function_settings(section),
+        invoke=_async_settings(section),
+    )
+    section.finish()
+    return settings
+
+
+def _object_copy(values, problems) -> ObjectCopySettings:
+    section = _Section(f"{NAMESPACE}:objectCopy", values, problems)
+    defaults = ObjectCopySettings()
+    settings = ObjectCopySettings(
+        enabled=section.boolean("enabled", False),
+        source_bucket_name=_bucket_name(section, "sourceBucketName"),
+        destination_bucket_name=_bucket_name(section, "destinationBucketName"),
+        destination_prefix=_key_part(section, "destinationPrefix"),
+        filter_prefix=_key_part(section, "filterPrefix"),
+        filter_suffix=_key_part(section, "filterSuffix"),
+        mirror_deletes=section.boolean("mirrorDeletes", defaults.mirror_deletes),
+        versioning=section.boolean("versioning", defaults.versioning),
+        multipart_threshold_bytes=section.integer(
+            "multipartThresholdBytes",
+            defaults.multipart_threshold_bytes,
+            MIN_PART_BYTES,
+            MAX_COPY_BYTES,
+        ),
+        function=_function_settings(section, defaults.function),
+        invoke=_async_settings(section),
+    )
+    if settings.source_bucket_name and settings.source_bucket_name == (
+        settings.destination_bucket_name
+    ):
+        problems.append(
+            f"{section.name('destinationBucketName')}: must differ from sourceBucketName: "
+            "copying a bucket into itself would trigger the copy again, forever"
+        )
     section.finish()
     return settings
 
@@ -255,11 +374,13 @@ def parse(values: Mapping[str, Any]) -> Settings:
         force_destroy=top.boolean("forceDestroy", defaults.force_destroy),
         deletion_protection=top.boolean("deletionProtection", defaults.deletion_protection),
     )
-    top.read.update({"userBuckets", "streamArchive"})
+    top.read.update(PIPELINE_KEYS)
     settings = Settings(
         stack=stack,
         user_buckets=_user_buckets(values.get("userBuckets", {}), problems),
         stream_archive=_stream_archive(values.get("streamArchive", {}), problems),
+        image_metadata=_image_metadata(values.get("imageMetadata", {}), problems),
+        object_copy=_object_copy(values.get("objectCopy", {}), problems),
     )
     top.finish()
     if problems:

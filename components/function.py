@@ -8,8 +8,9 @@
 - The role trusts lambda.amazonaws.com alone and has exactly one inline policy: the pipeline's
   least-privilege statements plus writing its own log group and sending to its own DLQ. No managed
   policy is ever attached.
-- Asynchronous invocations retry at most twice within six hours, then land in the DLQ (stream
-  mappings invoke synchronously and set their own on-failure destination to the same queue).
+- Asynchronous invocations (S3 notifications) retry a bounded number of times within a bounded
+  age (default: twice within six hours), then land in the DLQ. Stream mappings invoke
+  synchronously and set their own on-failure destination to the same queue.
 - The log group `/aws/lambda/<function name>` exists, with retention, before the function does, so
   Lambda never creates an unbounded one; the function name is therefore chosen here, not by the
   provider's auto-naming (which only picks it while creating the function).
@@ -23,7 +24,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import grants
-from components.config import FunctionSettings
+from components.config import AsyncSettings, FunctionSettings
 from components.dead_letter_queue import dead_letter_queue
 from components.handler_code import handler_archive, handler_entry_point
 from components.policies import document, service_trust_policy
@@ -31,8 +32,6 @@ from components.policies import document, service_trust_policy
 RUNTIME = "python3.13"
 ARCHITECTURE = "arm64"
 MAX_NAME_LENGTH = 64
-ASYNC_RETRY_ATTEMPTS = 2
-ASYNC_MAX_EVENT_AGE_SECONDS = 6 * 3600
 
 
 @dataclass
@@ -44,6 +43,7 @@ class FunctionArgs:
     description: str = ""
     # memory, timeout and an optional fixed name (default: stable_function_name below)
     settings: FunctionSettings = field(default_factory=FunctionSettings)
+    invoke: AsyncSettings = field(default_factory=AsyncSettings)
 
 
 def stable_function_name(logical_name: str) -> str:
@@ -114,8 +114,8 @@ class Function(pulumi.ComponentResource):
         self.async_invoke_config = aws.lambda_.FunctionEventInvokeConfig(
             f"{name}-async",
             function_name=self.function.name,
-            maximum_retry_attempts=ASYNC_RETRY_ATTEMPTS,
-            maximum_event_age_in_seconds=ASYNC_MAX_EVENT_AGE_SECONDS,
+            maximum_retry_attempts=args.invoke.maximum_retry_attempts,
+            maximum_event_age_in_seconds=args.invoke.maximum_event_age_in_seconds,
             destination_config={"on_failure": {"destination": self.dead_letter_queue.arn}},
             opts=child,
         )

@@ -10,6 +10,10 @@ import pulumi
 from components.policies import allow
 
 
+def _objects(bucket_arn: pulumi.Input[str], key_prefix: pulumi.Input[str]) -> pulumi.Output[str]:
+    return pulumi.Output.concat(bucket_arn, "/", key_prefix, "*")
+
+
 def read_stream(stream_arn: pulumi.Input[str], sid: str = "ReadTableStream") -> dict:
     """What Lambda's event source mapping needs to poll one DynamoDB stream.
 
@@ -40,7 +44,7 @@ def write_objects(
     bucket_arn: pulumi.Input[str], key_prefix: pulumi.Input[str] = "", sid: str = "WriteObjects"
 ) -> dict:
     """PutObject under `key_prefix` (a folder such as "UsersIds/") of one bucket."""
-    return allow(sid, ["s3:PutObject"], [pulumi.Output.concat(bucket_arn, "/", key_prefix, "*")])
+    return allow(sid, ["s3:PutObject"], [_objects(bucket_arn, key_prefix)])
 
 
 def create_buckets(
@@ -58,3 +62,41 @@ def create_buckets(
         ],
         [pulumi.Output.concat("arn:", partition, ":s3:::", name_prefix, "-*")],
     )
+
+
+def read_objects(
+    bucket_arn: pulumi.Input[str],
+    key_prefix: pulumi.Input[str] = "",
+    versions: bool = False,
+    tags: bool = False,
+    sid: str = "ReadObjects",
+) -> dict:
+    """GetObject (which HeadObject needs too) under `key_prefix` of one bucket; with `versions`,
+    a given version; with `tags`, the objects' tags (of a given version, with both)."""
+    actions = ["s3:GetObject"]
+    if versions:
+        actions.append("s3:GetObjectVersion")
+    if tags:
+        actions.append("s3:GetObjectTagging")
+    if versions and tags:
+        actions.append("s3:GetObjectVersionTagging")
+    return allow(sid, actions, [_objects(bucket_arn, key_prefix)])
+
+
+def write_object_copies(
+    bucket_arn: pulumi.Input[str], key_prefix: pulumi.Input[str] = "", sid: str = "WriteCopies"
+) -> dict:
+    """PutObject with tags, and aborting a multipart copy that fails half way."""
+    actions = ["s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload"]
+    return allow(sid, actions, [_objects(bucket_arn, key_prefix)])
+
+
+def delete_objects(
+    bucket_arn: pulumi.Input[str], key_prefix: pulumi.Input[str] = "", sid: str = "DeleteObjects"
+) -> dict:
+    return allow(sid, ["s3:DeleteObject"], [_objects(bucket_arn, key_prefix)])
+
+
+def write_items(table_arn: pulumi.Input[str], sid: str = "WriteItems") -> dict:
+    """Put and delete items of one table (conditional writes need nothing more)."""
+    return allow(sid, ["dynamodb:PutItem", "dynamodb:DeleteItem"], [table_arn])

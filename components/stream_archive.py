@@ -17,7 +17,7 @@ from components.config import StackSettings, StreamArchiveSettings
 from components.function import FunctionArgs
 from components.secure_bucket import SecureBucket
 from components.stream_function import stream_function
-from components.stream_table import stream_table
+from components.table import secure_table
 
 ARCHIVED_EVENTS = ("INSERT", "REMOVE")
 
@@ -33,7 +33,7 @@ class StreamArchive(pulumi.ComponentResource):
         super().__init__("event-pipelines:index:StreamArchive", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
-        self.table = stream_table(
+        self.table = secure_table(
             f"{name}-table",
             hash_key="UserId",
             stream_view_type="NEW_AND_OLD_IMAGES",

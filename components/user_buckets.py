@@ -13,7 +13,7 @@ from components import grants
 from components.config import StackSettings, UserBucketsSettings
 from components.function import FunctionArgs
 from components.stream_function import stream_function
-from components.stream_table import stream_table
+from components.table import secure_table
 
 HANDLED_EVENTS = ("INSERT", "MODIFY")
 
@@ -30,7 +30,7 @@ class UserBuckets(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
 
-        self.table = stream_table(
+        self.table = secure_table(
             f"{name}-users",
             hash_key="id",
             stream_view_type="NEW_IMAGE",

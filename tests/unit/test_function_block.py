@@ -20,7 +20,12 @@ from tests.graph import (
 )
 from tools.program import run_program
 
-FUNCTIONS = {"user-buckets-fn": "user_buckets", "stream-archive-fn": "stream_archive"}
+FUNCTIONS = {
+    "user-buckets-fn": "user_buckets",
+    "stream-archive-fn": "stream_archive",
+    "image-metadata-fn": "image_metadata",
+    "object-copy-fn": "object_copy",
+}
 ATTACHMENT_TYPES = {
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     "aws:iam/policyAttachment:PolicyAttachment",
@@ -108,7 +113,9 @@ def test_runtime_architecture_and_entry_point(dev, block):
     assert function.inputs["runtime"] == "python3.13"
     assert function.inputs["architectures"] == ["arm64"]
     assert function.inputs["handler"] == f"handlers.{FUNCTIONS[block.name]}.handler"
-    assert (function.inputs["memorySize"], function.inputs["timeout"]) == (256, 60)
+    # Copies of large objects take longer: that pipeline defaults to five minutes.
+    timeout = 300 if block.name == "object-copy-fn" else 60
+    assert (function.inputs["memorySize"], function.inputs["timeout"]) == (256, timeout)
     assert not function.inputs.get("layers")
 
 
@@ -153,6 +160,8 @@ def test_the_dead_letter_queue_is_encrypted_and_tls_only(dev, block):
             ["__init__", "aws_clients", "bucket_names", "stream_batch", "user_buckets"],
         ),
         ("stream-archive-fn", ["__init__", "aws_clients", "stream_archive", "stream_batch"]),
+        ("image-metadata-fn", ["__init__", "aws_clients", "image_metadata", "s3_events"]),
+        ("object-copy-fn", ["__init__", "aws_clients", "object_copy", "s3_events"]),
     ],
 )
 def test_the_archive_holds_exactly_the_modules_the_handler_needs(dev, name, modules, tmp_path):

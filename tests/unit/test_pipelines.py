@@ -218,7 +218,7 @@ def test_the_archive_bucket_is_private_encrypted_tls_only_and_versioned(dev):
 
 
 def test_prod_keeps_buckets_and_protects_tables(prod):
-    assert only(prod.of_type(BUCKET)).inputs["forceDestroy"] is False
+    assert {b.inputs["forceDestroy"] for b in prod.of_type(BUCKET)} == {False}
     assert all(t.inputs["deletionProtectionEnabled"] is True for t in prod.of_type(TABLE))
     assert {
         g.inputs["retentionInDays"] for g in prod.of_type("aws:cloudwatch/logGroup:LogGroup")

@@ -1,13 +1,14 @@
-"""A DynamoDB table whose changes feed a pipeline: on-demand, streamed, recoverable, KMS-encrypted."""
+"""A DynamoDB table as every pipeline wants it: on-demand, recoverable, KMS-encrypted, and
+streamed when a pipeline reads its changes."""
 
 import pulumi
 import pulumi_aws as aws
 
 
-def stream_table(
+def secure_table(
     name: str,
     hash_key: str,
-    stream_view_type: str,
+    stream_view_type: str | None = None,  # e.g. NEW_IMAGE; None: no stream
     table_name: str | None = None,  # fixed name; default: Pulumi auto-naming
     deletion_protection: bool = False,
     opts: pulumi.ResourceOptions | None = None,
@@ -18,7 +19,7 @@ def stream_table(
         billing_mode="PAY_PER_REQUEST",
         hash_key=hash_key,
         attributes=[{"name": hash_key, "type": "S"}],
-        stream_enabled=True,
+        stream_enabled=stream_view_type is not None,
         stream_view_type=stream_view_type,
         point_in_time_recovery={"enabled": True},
         # The AWS managed key (aws/dynamodb) instead of an AWS owned one: use shows in CloudTrail.

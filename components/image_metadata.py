@@ -1,0 +1,76 @@
+"""Pipeline "image metadata" (seed 001): every image uploaded gets a row in a metadata table.
+
+    upload bucket ──ObjectCreated:*, ObjectRemoved:* (one rule per suffix)──> function
+        image_metadata ──HeadObject──> upload bucket
+                       ──PutItem / DeleteItem (conditional on the event's sequencer)──> table
+                       └── events failed after retries ──> dead-letter queue
+
+Grants: GetObject on the bucket's objects (HeadObject needs it); PutItem and DeleteItem on the
+table. Nothing else.
+"""
+
+import pulumi
+
+from components import grants
+from components.config import ImageMetadataSettings, StackSettings
+from components.function import FunctionArgs
+from components.s3_function import OBJECT_CREATED, OBJECT_REMOVED, NotificationRule, s3_function
+from components.secure_bucket import SecureBucket
+from components.table import secure_table
+
+
+class ImageMetadata(pulumi.ComponentResource):
+    def __init__(
+        self,
+        name: str,
+        settings: ImageMetadataSettings,
+        stack: StackSettings,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__("event-pipelines:index:ImageMetadata", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.bucket = SecureBucket(
+            f"{name}-uploads",
+            bucket_name=settings.bucket_name,
+            versioning=settings.versioning,
+            force_destroy=stack.force_destroy,
+            opts=child,
+        )
+        self.table = secure_table(
+            f"{name}-table",
+            hash_key="filename",
+            table_name=settings.table_name,
+            deletion_protection=stack.deletion_protection,
+            opts=child,
+        )
+        self.function, _, self.notification = s3_function(
+            name,
+            bucket=self.bucket,
+            # S3 takes one suffix per rule.
+            rules=[
+                NotificationRule([OBJECT_CREATED, OBJECT_REMOVED], suffix=suffix)
+                for suffix in settings.suffixes
+            ],
+            args=FunctionArgs(
+                handler_module="image_metadata",
+                description="Keeps a metadata row for each image in the upload bucket",
+                environment={"TABLE_NAME": self.table.name},
+                statements=[
+                    grants.read_objects(self.bucket.arn, sid="ReadUploads"),
+                    grants.write_items(self.table.arn, sid="WriteMetadata"),
+                ],
+                log_retention_days=stack.log_retention_days,
+                settings=settings.function,
+                invoke=settings.invoke,
+            ),
+            opts=child,
+        )
+        self.outputs = {
+            "bucketName": self.bucket.bucket_name,
+            "tableName": self.table.name,
+            "tableArn": self.table.arn,
+            "functionArn": self.function.arn,
+            "deadLetterQueueUrl": self.function.dead_letter_queue.url,
+        }
+        self.register_outputs(self.outputs)
