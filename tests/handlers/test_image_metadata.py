@@ -1,0 +1,214 @@
+"""handlers/image_metadata.py against the emulator, with the S3 events it emits."""
+
+import re
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from handlers import aws_clients, image_metadata
+from handlers.s3_events import MalformedEvent, sequencer_order
+from tests.s3_events import S3EventTap
+
+BUCKET = "image-upload-bucket-123"
+TABLE = "ImageMetadataTable"
+KEYS = [
+    "photos/2026/11/my photo+1.jpg",  # space and plus: S3 sends "my+photo%2B1.jpg"
+    "사진/웃는 얼굴.png",
+    "deeply/nested/prefix/a%20literal.gif",
+    "empty.webp",
+]
+
+
+@pytest.fixture(params=["us-east-1", "eu-west-1"])
+def region(request, aws, monkeypatch):
+    monkeypatch.setenv("AWS_REGION", request.param)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", request.param)
+    monkeypatch.setenv("TABLE_NAME", TABLE)
+    location = (
+        {}
+        if request.param == "us-east-1"
+        else {"CreateBucketConfiguration": {"LocationConstraint": request.param}}
+    )
+    boto3.client("s3", region_name=request.param).create_bucket(Bucket=BUCKET, **location)
+    boto3.client("dynamodb", region_name=request.param).create_table(
+        TableName=TABLE,
+        KeySchema=[{"AttributeName": "filename", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "filename", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return request.param
+
+
+@pytest.fixture
+def tap(region):
+    return S3EventTap(BUCKET, region)
+
+
+def rows(region) -> dict:
+    table = boto3.resource("dynamodb", region_name=region).Table(TABLE)
+    return {item["filename"]: item for item in table.scan()["Items"]}
+
+
+def deliver(events):
+    for event in events:
+        image_metadata.handler(event, None)
+
+
+def test_uploads_get_rows_with_the_seeds_attributes_and_more(region, tap):
+    for index, key in enumerate(KEYS):
+        body = b"" if key == "empty.webp" else b"\x89PNG" * (index + 1)
+        tap.put(key, body, ContentType="image/png" if body else "image/webp")
+    events = tap.events()
+    assert "my+photo%2B1.jpg" in events[0]["Records"][0]["s3"]["object"]["key"]  # as S3 sends it
+
+    deliver(events)
+
+    found = rows(region)
+    assert sorted(found) == sorted(KEYS)
+    photo = found[KEYS[0]]
+    head = boto3.client("s3", region_name=region).head_object(Bucket=BUCKET, Key=KEYS[0])
+    assert photo == {
+        "filename": KEYS[0],
+        "bucket": BUCKET,
+        "size_in_bytes": 4,
+        "upload_time": photo["upload_time"],
+        "content_type": "image/png",
+        "etag": head["ETag"].strip('"'),
+        "sequencer": sequencer_order(events[0]["Records"][0]["s3"]["object"]["sequencer"]),
+    }
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", photo["upload_time"])
+    assert found["empty.webp"]["size_in_bytes"] == 0
+
+
+def test_duplicate_delivery_changes_nothing(region, tap):
+    tap.put("a.jpg", b"one")
+    events = tap.events()
+    deliver(events)
+    first = rows(region)
+    deliver(events)
+    deliver(events)
+    assert rows(region) == first
+
+
+def test_a_removed_object_loses_its_row(region, tap):
+    tap.put("a.jpg", b"one")
+    tap.put("b.jpg", b"two")
+    tap.delete("a.jpg")
+    deliver(tap.events())
+    assert sorted(rows(region)) == ["b.jpg"]
+
+
+def test_a_delete_arriving_before_an_older_create_leaves_no_row(region, tap):
+    tap.put("late.jpg", b"one")
+    tap.delete("late.jpg")
+    create, delete = tap.events()
+
+    deliver([delete, create])  # out of order, as S3 may deliver them
+
+    assert rows(region) == {}
+
+
+def test_an_older_create_arriving_late_does_not_overwrite_a_newer_one(region, tap):
+    tap.put("photo.jpg", b"first version")
+    tap.put("photo.jpg", b"second, longer version")
+    older, newer = tap.events()
+
+    deliver([newer, older])
+
+    row = rows(region)["photo.jpg"]
+    assert row["size_in_bytes"] == len(b"second, longer version")
+    assert row["sequencer"] == sequencer_order(newer["Records"][0]["s3"]["object"]["sequencer"])
+
+
+def test_an_older_delete_arriving_late_does_not_remove_a_newer_object(region, tap):
+    tap.put("photo.jpg", b"first")
+    tap.delete("photo.jpg")
+    tap.put("photo.jpg", b"back again")
+    first, delete, again = tap.events()
+
+    deliver([first, again, delete])
+
+    assert rows(region)["photo.jpg"]["size_in_bytes"] == len(b"back again")
+
+
+def test_a_failing_head_object_raises_so_lambda_retries(region, tap, monkeypatch):
+    tap.put("a.jpg", b"one")
+    [event] = tap.events()
+    s3 = aws_clients.client("s3")
+
+    def denied(**_):
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "denied"}}, "HeadObject")
+
+    monkeypatch.setattr(s3, "head_object", denied)
+    with pytest.raises(ClientError, match="AccessDenied"):
+        image_metadata.handler(event, None)
+    assert rows(region) == {}
+
+
+def test_a_failing_table_write_raises(region, tap, monkeypatch):
+    tap.put("a.jpg", b"one")
+    [event] = tap.events()
+    monkeypatch.setenv("TABLE_NAME", "no-such-table")
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        image_metadata.handler(event, None)
+
+
+def test_versioned_buckets_record_the_version(region):
+    boto3.client("s3", region_name=region).put_bucket_versioning(
+        Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"}
+    )
+    tap = S3EventTap(BUCKET, region)
+    written = tap.put("v.jpg", b"one")
+    deliver(tap.events())
+    assert rows(region)["v.jpg"]["version_id"] == written["VersionId"]
+
+
+def test_deleting_a_single_version_leaves_the_row(region, tap):
+    tap.put("v.jpg", b"one")
+    deliver(tap.events())
+    event = {
+        "Records": [
+            {
+                "eventName": "ObjectRemoved:Delete",
+                "s3": {
+                    "bucket": {"name": BUCKET},
+                    "object": {
+                        "key": "v.jpg",
+                        "versionId": "3HL4kqtJlcpXroDT",
+                        "sequencer": "FFFFFFFFFFFFFFFFFF",
+                    },
+                },
+            }
+        ]
+    }
+    image_metadata.handler(event, None)
+    assert "v.jpg" in rows(region)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {},
+        {"Records": "x"},
+        {"Records": [{"eventName": "x"}]},
+        {
+            "Records": [
+                {
+                    "eventName": "ObjectCreated:Put",
+                    "s3": {"bucket": {"name": "b"}, "object": {"key": "k", "sequencer": "not hex"}},
+                }
+            ]
+        },
+    ],
+)
+def test_something_that_is_not_an_s3_event_is_refused(region, event):
+    with pytest.raises(MalformedEvent):
+        image_metadata.handler(event, None)
+
+
+def test_sequencers_compare_as_aws_says():
+    # Right-pad the shorter with zeros, then compare: "1" is "10", after "0F".
+    assert sequencer_order("0F") < sequencer_order("1")
+    assert sequencer_order("617F0829932D1A") < sequencer_order("617F0829932D1B3")
+    assert sequencer_order("abc") == sequencer_order("ABC0")

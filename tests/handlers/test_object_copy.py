@@ -1,0 +1,211 @@
+"""handlers/object_copy.py against the emulator, with the S3 events it emits."""
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from handlers import aws_clients, object_copy
+from tests.s3_events import S3EventTap
+
+SOURCE = "copy-source-bucket"
+DESTINATION = "copy-destination-bucket"
+MiB = 1024**2
+KEYS = [
+    "reports/2026/q4 summary+final.csv",
+    "사진/웃는 얼굴.png",
+    "empty.txt",
+    "a/b/c/d/deeply nested.json",
+]
+
+
+@pytest.fixture(params=["us-east-1", "ap-southeast-2"])
+def s3(request, aws, monkeypatch):
+    region = request.param
+    monkeypatch.setenv("AWS_REGION", region)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", region)
+    monkeypatch.setenv("DESTINATION_BUCKET", DESTINATION)
+    monkeypatch.setenv("DESTINATION_PREFIX", "")
+    monkeypatch.setenv("MIRROR_DELETES", "false")
+    monkeypatch.delenv("MULTIPART_THRESHOLD_BYTES", raising=False)
+    client = boto3.client("s3", region_name=region)
+    location = (
+        {}
+        if region == "us-east-1"
+        else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    )
+    for bucket in (SOURCE, DESTINATION):
+        client.create_bucket(Bucket=bucket, **location)
+    return client
+
+
+@pytest.fixture
+def tap(s3):
+    return S3EventTap(SOURCE, s3.meta.region_name)
+
+
+def deliver(events):
+    for event in events:
+        object_copy.handler(event, None)
+
+
+def copy_of(s3, key, bucket=DESTINATION):
+    head = s3.head_object(Bucket=bucket, Key=key)
+    body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    tags = s3.get_object_tagging(Bucket=bucket, Key=key)["TagSet"]
+    return (
+        body,
+        head.get("ContentType"),
+        head.get("Metadata"),
+        sorted((t["Key"], t["Value"]) for t in tags),
+    )
+
+
+def test_new_objects_are_copied_with_content_type_metadata_and_tags(s3, tap):
+    for index, key in enumerate(KEYS):
+        body = b"" if key == "empty.txt" else f"content {index}".encode()
+        tap.put(
+            key,
+            body,
+            ContentType="text/csv",
+            Metadata={"owner": "finance", "n": str(index)},
+            Tagging="team=data&classification=internal%20only",
+            CacheControl="max-age=60",
+        )
+
+    deliver(tap.events())
+
+    for index, key in enumerate(KEYS):
+        body = b"" if key == "empty.txt" else f"content {index}".encode()
+        assert copy_of(s3, key) == (
+            body,
+            "text/csv",
+            {"owner": "finance", "n": str(index)},
+            [("classification", "internal only"), ("team", "data")],
+        )
+        assert s3.head_object(Bucket=DESTINATION, Key=key)["CacheControl"] == "max-age=60"
+
+
+def test_copies_go_under_the_destination_prefix(s3, tap, monkeypatch):
+    monkeypatch.setenv("DESTINATION_PREFIX", "copies/")
+    tap.put("in/file.txt", b"x")
+    deliver(tap.events())
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=DESTINATION)["Contents"]]
+    assert keys == ["copies/in/file.txt"]
+
+
+def test_duplicate_delivery_leaves_the_same_copy(s3, tap):
+    tap.put("a.txt", b"one", Tagging="k=v")
+    events = tap.events()
+    deliver(events)
+    deliver(events)
+    assert copy_of(s3, "a.txt") == (b"one", "binary/octet-stream", {}, [("k", "v")])
+
+
+def test_the_exact_version_that_triggered_is_copied_and_older_events_do_not_win(s3):
+    s3.put_bucket_versioning(Bucket=SOURCE, VersioningConfiguration={"Status": "Enabled"})
+    tap = S3EventTap(SOURCE, s3.meta.region_name)
+    tap.put("doc.txt", b"version one", Metadata={"v": "1"})
+    first = tap.events()
+    deliver(first)
+    assert copy_of(s3, "doc.txt")[:3] == (b"version one", "binary/octet-stream", {"v": "1"})
+
+    tap.put("doc.txt", b"version two", Metadata={"v": "2"})
+    second = tap.events()
+    deliver(second + first)  # the old event again, late
+
+    assert copy_of(s3, "doc.txt")[0] == b"version two"
+    assert first[0]["Records"][0]["s3"]["object"]["versionId"]
+
+
+def test_large_objects_are_copied_part_by_part(s3, tap, monkeypatch):
+    monkeypatch.setenv("MULTIPART_THRESHOLD_BYTES", str(5 * MiB))
+    body = bytes(range(256)) * (12 * MiB // 256)  # 12 MiB: above the lowered threshold
+    tap.put(
+        "big.bin",
+        body,
+        ContentType="application/x-big",
+        Metadata={"origin": "camera"},
+        Tagging="size=large",
+    )
+    calls = []
+    aws_clients.client("s3").meta.events.register(
+        "before-call.s3.*", lambda model, **_: calls.append(model.name)
+    )
+
+    deliver(tap.events())
+
+    assert "UploadPartCopy" in calls and "CopyObject" not in calls
+    assert copy_of(s3, "big.bin") == (
+        body,
+        "application/x-big",
+        {"origin": "camera"},
+        [("size", "large")],
+    )
+
+
+def test_small_objects_use_one_copy_call(s3, tap):
+    tap.put("small.bin", b"x" * 1024)
+    calls = []
+    aws_clients.client("s3").meta.events.register(
+        "before-call.s3.*", lambda model, **_: calls.append(model.name)
+    )
+    deliver(tap.events())
+    assert "CopyObject" in calls and "UploadPartCopy" not in calls
+
+
+def test_events_from_the_destination_are_skipped(s3, tap):
+    dest_tap = S3EventTap(DESTINATION, s3.meta.region_name)
+    tap.put("a.txt", b"one")
+    deliver(tap.events())
+    copies = dest_tap.events()  # the copy's own event, were the destination wired to notify
+    assert copies and copies[0]["Records"][0]["s3"]["bucket"]["name"] == DESTINATION
+
+    deliver(copies)
+
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=DESTINATION)["Contents"]]
+    assert keys == ["a.txt"]  # no a.txt copied onto itself, no loop
+
+
+def test_deletes_are_mirrored_only_when_asked(s3, tap, monkeypatch):
+    tap.put("a.txt", b"one")
+    tap.put("b.txt", b"two")
+    deliver(tap.events())
+    tap.delete("a.txt")
+    deliver(tap.events())
+    assert sorted(o["Key"] for o in s3.list_objects_v2(Bucket=DESTINATION)["Contents"]) == [
+        "a.txt",
+        "b.txt",
+    ]
+
+    monkeypatch.setenv("MIRROR_DELETES", "true")
+    tap.delete("b.txt")
+    deliver(tap.events())
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=DESTINATION)["Contents"]] == ["a.txt"]
+
+
+def test_a_source_deleted_before_its_event_is_handled_is_not_copied(s3, tap):
+    tap.put("gone.txt", b"one")
+    create = tap.events()
+    s3.delete_object(Bucket=SOURCE, Key="gone.txt")
+    deliver(create)
+    assert "Contents" not in s3.list_objects_v2(Bucket=DESTINATION)
+
+
+def test_a_failing_head_object_raises_so_lambda_retries(s3, tap, monkeypatch):
+    tap.put("a.txt", b"one")
+    [event] = tap.events()
+
+    def denied(**_):
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "denied"}}, "HeadObject")
+
+    monkeypatch.setattr(aws_clients.client("s3"), "head_object", denied)
+    with pytest.raises(ClientError, match="AccessDenied"):
+        object_copy.handler(event, None)
+
+
+def test_a_missing_destination_raises(s3, tap, monkeypatch):
+    tap.put("a.txt", b"one")
+    [event] = tap.events()
+    monkeypatch.setenv("DESTINATION_BUCKET", "no-such-destination")
+    with pytest.raises(ClientError, match="NoSuchBucket"):
+        object_copy.handler(event, None)
