@@ -100,3 +100,9 @@ def delete_objects(
 def write_items(table_arn: pulumi.Input[str], sid: str = "WriteItems") -> dict:
     """Put and delete items of one table (conditional writes need nothing more)."""
     return allow(sid, ["dynamodb:PutItem", "dynamodb:DeleteItem"], [table_arn])
+
+
+def list_bucket(bucket_arn: pulumi.Input[str], sid: str = "ListBucket") -> dict:
+    """ListBucket on one bucket: with it, S3 answers 404 (not 403) for a key that does not exist,
+    which a handler needs to tell a deleted object from a denied request."""
+    return allow(sid, ["s3:ListBucket"], [bucket_arn])

@@ -7,8 +7,9 @@ destination bucket, the exact version that was written, with its metadata and ta
                        └── events failed after retries ──> dead-letter queue
 
 Grants, the seed's intent exactly: read the source objects (their versions and tags too); write
-objects and tags under the destination prefix, and abort a failed multipart copy; delete there only
-when deletes are mirrored. The destination can never be the source: the copy would notify itself.
+objects and tags under the destination prefix, and abort a failed multipart copy. Only when deletes
+are mirrored: delete there, and list the source (to tell a deleted source from a denied request).
+The destination can never be the source: the copy would notify itself.
 """
 
 import pulumi
@@ -66,11 +67,13 @@ class ObjectCopy(pulumi.ComponentResource):
             ),
         ]
         if settings.mirror_deletes:
-            statements.append(
+            statements += [
                 grants.delete_objects(
                     self.destination.arn, settings.destination_prefix, sid="DeleteCopies"
-                )
-            )
+                ),
+                # A delete first checks the source is really gone (events arrive out of order).
+                grants.list_bucket(self.source.arn, sid="ListSourceBucket"),
+            ]
         self.function, _, self.notification = s3_function(
             name,
             bucket=self.source,

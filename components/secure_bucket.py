@@ -4,8 +4,12 @@
 - SSE-S3 default encryption;
 - BucketOwnerEnforced (ACLs disabled);
 - a bucket policy denying any request not made over TLS;
+- incomplete multipart uploads aborted after a week (a copy cut short by a timeout leaves its
+  parts behind, billed until removed);
 - versioning when asked; force_destroy only when the stack says so.
 """
+
+ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS = 7
 
 import pulumi
 import pulumi_aws as aws
@@ -47,6 +51,21 @@ class SecureBucket(pulumi.ComponentResource):
             f"{name}-ownership",
             bucket=self.bucket.id,
             rule={"object_ownership": "BucketOwnerEnforced"},
+            opts=child,
+        )
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-lifecycle",
+            bucket=self.bucket.id,
+            rules=[
+                {
+                    "id": "abort-incomplete-multipart-uploads",
+                    "status": "Enabled",
+                    "filter": {"prefix": ""},
+                    "abort_incomplete_multipart_upload": {
+                        "days_after_initiation": ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS
+                    },
+                }
+            ],
             opts=child,
         )
         if versioning:

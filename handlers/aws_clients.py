@@ -39,3 +39,9 @@ def client(service: str):
                 service, region_name=key[1], config=_CONFIG
             )
         return _clients[key]
+
+
+def reset() -> None:
+    """Forget every cached client (tests use it to start each case with fresh clients)."""
+    with _lock:
+        _clients.clear()

@@ -5,16 +5,23 @@ MIRROR_DELETES ("true": a removed source object is deleted from the destination 
 MULTIPART_THRESHOLD_BYTES (default 5 GiB, CopyObject's limit).
 
 The copy is server-side and exact: the version that triggered the event (when the source is
-versioned), its content type and other headers, user metadata and tags. Objects above the
-threshold are copied part by part (boto3's managed copy), since CopyObject stops at 5 GB. An event
-from the destination bucket itself is skipped, so no configuration can make the copy loop. A
-source object deleted before its create event is handled is not copied. Errors raise: Lambda
-retries the event, then sends it to the dead-letter queue.
+versioned), its content type and other headers, user metadata and tags. Up to the threshold one
+CopyObject does it all (headers, metadata and tags copied by S3); above it, boto3's managed copy
+copies the parts with the headers and metadata, and the tags are written afterwards.
+
+Events arrive in any order and more than once. An event for a version that is no longer the
+current one is skipped (the newer version's event copies that); if the source changes while a
+copy runs, the latest version is copied again, so an older copy never has the last word; every
+copy is conditional on the ETag just read, so content and metadata come from the same object.
+An event from the destination bucket itself is skipped: no configuration can make the copy loop.
+
+Errors raise: Lambda retries the event, then sends it to the dead-letter queue. Only a 404 is read
+as "the source is gone": S3 answers 404 for a missing key only to callers allowed s3:ListBucket
+(granted with mirrored deletes, which must tell a deleted source from a denied one), 403 otherwise.
 """
 
 import logging
 import os
-from urllib.parse import urlencode
 
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
@@ -25,7 +32,8 @@ from handlers.s3_events import ObjectEvent, object_events
 logger = logging.getLogger(__name__)
 
 DEFAULT_THRESHOLD = 5 * 1024**3  # CopyObject copies up to 5 GB
-# Headers S3 keeps with an object, copied as they are.
+CATCH_UP_ATTEMPTS = 3  # copies of a source that keeps changing, before retrying later
+# Headers S3 keeps with an object; a multipart copy must be told them.
 COPIED_HEADERS = (
     "CacheControl",
     "ContentDisposition",
@@ -54,46 +62,90 @@ def handler(event, context):
             logger.info("ignoring %s", obj.describe())
 
 
-def copy(obj: ObjectEvent, destination: str, key: str, threshold: int) -> None:
-    s3 = aws_clients.client("s3")
+def _current(s3, obj: ObjectEvent) -> dict | None:
+    """HeadObject of the source's current version; None when it is gone (404)."""
     try:
-        head = s3.head_object(Bucket=obj.bucket, Key=obj.key)  # the current version
-        if obj.version_id and head.get("VersionId") != obj.version_id:
-            # Events can arrive out of order: copying this older version now would overwrite
-            # the newer one, whose own event copies it.
-            logger.info(
-                "%s: superseded by version %s, not copied", obj.describe(), head.get("VersionId")
-            )
-            return
-        source = {"Bucket": obj.bucket, "Key": obj.key}
-        if obj.version_id:
-            source["VersionId"] = obj.version_id  # the exact version that was written
-        tags = s3.get_object_tagging(**source)["TagSet"]
+        return s3.head_object(Bucket=obj.bucket, Key=obj.key)
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") in MISSING:
-            logger.info("%s: source no longer exists, not copied", obj.describe())
-            return
+            return None
         raise
-    extra = {header: head[header] for header in COPIED_HEADERS if head.get(header)}
-    # Written explicitly rather than left to CopyObject: a multipart copy copies neither.
-    extra["Metadata"] = head.get("Metadata", {})
-    extra["MetadataDirective"] = "REPLACE"
-    extra["Tagging"] = urlencode([(tag["Key"], tag["Value"]) for tag in tags])
-    extra["TaggingDirective"] = "REPLACE"
-    size = head["ContentLength"]
-    transfer = TransferConfig(
-        multipart_threshold=threshold,
-        # S3 allows 10,000 parts of at least 5 MiB each.
-        multipart_chunksize=max(8 * 1024**2, -(-size // 10_000)),
+
+
+def copy(obj: ObjectEvent, destination: str, key: str, threshold: int) -> None:
+    s3 = aws_clients.client("s3")
+    head = _current(s3, obj)
+    if head is None:
+        logger.info("%s: source no longer exists, not copied", obj.describe())
+        return
+    if obj.version_id and head.get("VersionId") != obj.version_id:
+        logger.info(
+            "%s: superseded by version %s, not copied", obj.describe(), head.get("VersionId")
+        )
+        return
+    for _ in range(CATCH_UP_ATTEMPTS):
+        _copy_version(s3, obj, head, destination, key, threshold)
+        latest = _current(s3, obj)
+        if latest is None or (latest.get("VersionId"), latest["ETag"]) == (
+            head.get("VersionId"),
+            head["ETag"],
+        ):
+            return  # unchanged (or deleted: its remove event decides what happens to the copy)
+        logger.info(
+            "%s: changed during the copy, copying version %s",
+            obj.describe(),
+            latest.get("VersionId") or latest["ETag"],
+        )
+        head = latest
+    raise RuntimeError(
+        f"{obj.describe()}: the source kept changing during {CATCH_UP_ATTEMPTS} "
+        "copies; retrying later"
     )
-    s3.copy(source, destination, key, ExtraArgs=extra, Config=transfer)
+
+
+def _copy_version(
+    s3, obj: ObjectEvent, head: dict, destination: str, key: str, threshold: int
+) -> None:
+    source = {"Bucket": obj.bucket, "Key": obj.key}
+    if head.get("VersionId") and head["VersionId"] != "null":
+        source["VersionId"] = head["VersionId"]  # exactly the version just read
+    size = head["ContentLength"]
+    if size <= threshold:
+        s3.copy_object(
+            CopySource=source,
+            Bucket=destination,
+            Key=key,
+            CopySourceIfMatch=head["ETag"],
+            MetadataDirective="COPY",
+            TaggingDirective="COPY",
+        )
+    else:
+        tags = s3.get_object_tagging(**source)["TagSet"]
+        extra = {header: head[header] for header in COPIED_HEADERS if head.get(header)}
+        extra["Metadata"] = head.get("Metadata", {})
+        extra["CopySourceIfMatch"] = head["ETag"]
+        s3.copy(
+            source,
+            destination,
+            key,
+            ExtraArgs=extra,
+            Config=TransferConfig(multipart_threshold=threshold),
+        )
+        if tags:
+            # Written on the current version (no VersionId): s3:PutObjectTagging suffices.
+            s3.put_object_tagging(Bucket=destination, Key=key, Tagging={"TagSet": tags})
     logger.info("copied %s (%s bytes) to s3://%s/%s", obj.describe(), size, destination, key)
 
 
 def delete_copy(obj: ObjectEvent, destination: str, key: str) -> None:
+    s3 = aws_clients.client("s3")
     if obj.event_name == "ObjectRemoved:Delete" and obj.version_id:
         # One version deleted permanently: the object may still exist in another version.
         logger.info("%s: a single version was deleted, copy kept", obj.describe())
         return
-    aws_clients.client("s3").delete_object(Bucket=destination, Key=key)
+    if _current(s3, obj) is not None:
+        # Written again since this delete (events arrive out of order): keep the copy.
+        logger.info("%s: the source exists again, copy kept", obj.describe())
+        return
+    s3.delete_object(Bucket=destination, Key=key)
     logger.info("%s: deleted its copy s3://%s/%s", obj.describe(), destination, key)

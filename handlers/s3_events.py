@@ -2,7 +2,7 @@
 
 Keys arrive form-encoded ("my photo+1.jpg" as "my+photo%2B1.jpg"): decoded with unquote_plus.
 The sequencer orders events for one key: AWS says to right-pad the shorter of two values with
-zeros and compare them as text, so sequencers are kept right-padded to one width and upper case,
+zeros and compare them as text, so sequencer_order() right-pads them to one width, upper case,
 where plain string comparison (in Python or in a DynamoDB condition) orders them.
 """
 
@@ -24,7 +24,12 @@ class ObjectEvent:
     size: int | None
     etag: str | None
     version_id: str | None
-    sequencer: str | None  # normalized, see sequencer_order()
+    sequencer: str | None  # as S3 sent it
+
+    @property
+    def sequencer_order(self) -> str | None:
+        """The sequencer as comparable text (see sequencer_order())."""
+        return sequencer_order(self.sequencer) if self.sequencer else None
 
     @property
     def created(self) -> bool:
@@ -60,6 +65,8 @@ def _object_event(record: dict) -> ObjectEvent:
         s3 = record["s3"]
         obj = s3["object"]
         sequencer = obj.get("sequencer")
+        if sequencer:
+            sequencer_order(sequencer)  # refuse a malformed one now, not half way through
         return ObjectEvent(
             event_name=record["eventName"],
             bucket=s3["bucket"]["name"],
@@ -67,7 +74,7 @@ def _object_event(record: dict) -> ObjectEvent:
             size=obj.get("size"),
             etag=obj.get("eTag"),
             version_id=obj.get("versionId") or None,
-            sequencer=sequencer_order(sequencer) if sequencer else None,
+            sequencer=sequencer or None,
         )
     except (KeyError, TypeError, AttributeError) as error:
         raise MalformedEvent(f"not an S3 object event record ({error!r}): {record!r}") from error

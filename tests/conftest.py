@@ -6,6 +6,8 @@ import urllib.request
 import pytest
 from moto.server import ThreadedMotoServer
 
+from handlers import aws_clients
+
 
 @pytest.fixture(scope="session")
 def moto_endpoint():
@@ -24,6 +26,7 @@ def aws(moto_endpoint, monkeypatch):
     """
     request = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST", data=b"")
     urllib.request.urlopen(request).close()
+    aws_clients.reset()  # no client, nor event hook a test added to one, outlives the test
     for name, value in {
         "AWS_ENDPOINT_URL": moto_endpoint,
         "AWS_ACCESS_KEY_ID": "testing",

@@ -41,7 +41,8 @@ class S3EventTap:
 
     def delete(self, key: str, **extra) -> dict:
         response = self.s3.delete_object(Bucket=self.bucket, Key=key, **extra)
-        self._versions.append(response.get("VersionId"))
+        if not response.get("DeleteMarker"):  # moto emits no event for a delete marker
+            self._versions.append(response.get("VersionId"))
         return response
 
     def events(self) -> list:

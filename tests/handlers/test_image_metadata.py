@@ -75,7 +75,8 @@ def test_uploads_get_rows_with_the_seeds_attributes_and_more(region, tap):
         "upload_time": photo["upload_time"],
         "content_type": "image/png",
         "etag": head["ETag"].strip('"'),
-        "sequencer": sequencer_order(events[0]["Records"][0]["s3"]["object"]["sequencer"]),
+        "sequencer": events[0]["Records"][0]["s3"]["object"]["sequencer"],
+        "sequencer_order": sequencer_order(events[0]["Records"][0]["s3"]["object"]["sequencer"]),
     }
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", photo["upload_time"])
     assert found["empty.webp"]["size_in_bytes"] == 0
@@ -118,7 +119,7 @@ def test_an_older_create_arriving_late_does_not_overwrite_a_newer_one(region, ta
 
     row = rows(region)["photo.jpg"]
     assert row["size_in_bytes"] == len(b"second, longer version")
-    assert row["sequencer"] == sequencer_order(newer["Records"][0]["s3"]["object"]["sequencer"])
+    assert row["sequencer"] == newer["Records"][0]["s3"]["object"]["sequencer"]
 
 
 def test_an_older_delete_arriving_late_does_not_remove_a_newer_object(region, tap):
@@ -167,22 +168,7 @@ def test_versioned_buckets_record_the_version(region):
 def test_deleting_a_single_version_leaves_the_row(region, tap):
     tap.put("v.jpg", b"one")
     deliver(tap.events())
-    event = {
-        "Records": [
-            {
-                "eventName": "ObjectRemoved:Delete",
-                "s3": {
-                    "bucket": {"name": BUCKET},
-                    "object": {
-                        "key": "v.jpg",
-                        "versionId": "3HL4kqtJlcpXroDT",
-                        "sequencer": "FFFFFFFFFFFFFFFFFF",
-                    },
-                },
-            }
-        ]
-    }
-    image_metadata.handler(event, None)
+    deliver([removal("ObjectRemoved:Delete", "v.jpg", "3HL4kqtJlcpXroDT")])
     assert "v.jpg" in rows(region)
 
 
@@ -212,3 +198,81 @@ def test_sequencers_compare_as_aws_says():
     assert sequencer_order("0F") < sequencer_order("1")
     assert sequencer_order("617F0829932D1A") < sequencer_order("617F0829932D1B3")
     assert sequencer_order("abc") == sequencer_order("ABC0")
+
+
+# --- races and event variants ---------------------------------------------------------------------
+
+
+def test_an_object_deleted_while_its_row_is_written_loses_the_row(region, tap, monkeypatch):
+    tap.put("racy.jpg", b"one")
+    [create] = tap.events()
+    dynamodb = aws_clients.client("dynamodb")
+    real_put = dynamodb.put_item
+
+    def put_after_a_concurrent_delete(**request):
+        # Between this invocation's HeadObject and its PutItem, the object is deleted and the
+        # remove event handled by another invocation: it finds no row to delete.
+        monkeypatch.setattr(dynamodb, "put_item", real_put)
+        tap.delete("racy.jpg")
+        deliver(tap.events())
+        return real_put(**request)
+
+    monkeypatch.setattr(dynamodb, "put_item", put_after_a_concurrent_delete)
+    deliver([create])
+
+    assert rows(region) == {}
+
+
+def test_a_row_written_without_sequencer_is_updated_by_later_events(region, tap):
+    tap.put("a.jpg", b"one")
+    tap.put("a.jpg", b"two, longer")
+    first, second = tap.events()
+    del first["Records"][0]["s3"]["object"]["sequencer"]
+    deliver([first, second])
+    assert rows(region)["a.jpg"]["size_in_bytes"] == len(b"two, longer")
+
+
+def test_the_row_describes_the_object_as_it_is_not_as_the_event_says(region, tap):
+    tap.put("a.jpg", b"one")
+    tap.put("a.jpg", b"two, longer")
+    first, _second = tap.events()
+    deliver([first])  # handled after the second upload, before the second event
+    row = rows(region)["a.jpg"]
+    assert row["size_in_bytes"] == len(b"two, longer")  # HeadObject, not the event's size
+
+
+def test_the_null_version_of_a_suspended_bucket_is_not_recorded(region, tap, monkeypatch):
+    tap.put("n.jpg", b"one")
+    s3 = aws_clients.client("s3")
+    real_head = s3.head_object
+
+    def suspended(**request):  # S3 reports objects written while versioning is suspended so
+        return {**real_head(**request), "VersionId": "null"}
+
+    monkeypatch.setattr(s3, "head_object", suspended)
+    deliver(tap.events())
+    assert "version_id" not in rows(region)["n.jpg"]
+
+
+def removal(event_name, key, version_id=None, sequencer="FFFFFFFFFFFFFFFFFF"):
+    """A remove event as S3 sends it for a versioned bucket (moto emits none)."""
+    obj = {"key": key, "sequencer": sequencer}
+    if version_id:
+        obj["versionId"] = version_id
+    return {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "eventName": event_name,
+                "s3": {"bucket": {"name": BUCKET}, "object": obj},
+            }
+        ]
+    }
+
+
+def test_a_delete_marker_removes_the_row(region, tap):
+    tap.put("v.jpg", b"one")
+    deliver(tap.events())
+    deliver([removal("ObjectRemoved:DeleteMarkerCreated", "v.jpg", "dm-version-1")])
+    assert rows(region) == {}

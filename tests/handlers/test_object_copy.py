@@ -60,7 +60,27 @@ def copy_of(s3, key, bucket=DESTINATION):
     )
 
 
-def test_new_objects_are_copied_with_content_type_metadata_and_tags(s3, tap):
+HEADERS = {
+    "CacheControl": "max-age=60",
+    "ContentDisposition": "attachment",
+    "ContentEncoding": "gzip",
+    "ContentLanguage": "ko",
+}
+
+
+def headers_of(s3, key):
+    head = s3.head_object(Bucket=DESTINATION, Key=key)
+    return {name: head.get(name) for name in HEADERS}
+
+
+@pytest.mark.parametrize("multipart", [False, True], ids=["one-copy-call", "multipart-path"])
+def test_new_objects_are_copied_with_headers_metadata_and_tags(s3, tap, monkeypatch, multipart):
+    if multipart:  # every non-empty object takes the multipart path: tags are written apart
+        monkeypatch.setenv("MULTIPART_THRESHOLD_BYTES", "1")
+    calls = []
+    aws_clients.client("s3").meta.events.register(
+        "before-call.s3.*", lambda model, **_: calls.append(model.name)
+    )
     for index, key in enumerate(KEYS):
         body = b"" if key == "empty.txt" else f"content {index}".encode()
         tap.put(
@@ -69,7 +89,7 @@ def test_new_objects_are_copied_with_content_type_metadata_and_tags(s3, tap):
             ContentType="text/csv",
             Metadata={"owner": "finance", "n": str(index)},
             Tagging="team=data&classification=internal%20only",
-            CacheControl="max-age=60",
+            **HEADERS,
         )
 
     deliver(tap.events())
@@ -82,7 +102,8 @@ def test_new_objects_are_copied_with_content_type_metadata_and_tags(s3, tap):
             {"owner": "finance", "n": str(index)},
             [("classification", "internal only"), ("team", "data")],
         )
-        assert s3.head_object(Bucket=DESTINATION, Key=key)["CacheControl"] == "max-age=60"
+        assert headers_of(s3, key) == HEADERS
+    assert ("UploadPartCopy" in calls) is multipart
 
 
 def test_copies_go_under_the_destination_prefix(s3, tap, monkeypatch):
@@ -153,7 +174,8 @@ def test_small_objects_use_one_copy_call(s3, tap):
     assert "CopyObject" in calls and "UploadPartCopy" not in calls
 
 
-def test_events_from_the_destination_are_skipped(s3, tap):
+def test_events_from_the_destination_are_skipped(s3, tap, monkeypatch):
+    monkeypatch.setenv("DESTINATION_PREFIX", "copies/")
     dest_tap = S3EventTap(DESTINATION, s3.meta.region_name)
     tap.put("a.txt", b"one")
     deliver(tap.events())
@@ -163,24 +185,102 @@ def test_events_from_the_destination_are_skipped(s3, tap):
     deliver(copies)
 
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=DESTINATION)["Contents"]]
-    assert keys == ["a.txt"]  # no a.txt copied onto itself, no loop
+    assert keys == ["copies/a.txt"]  # no copies/copies/a.txt: no loop
 
 
 def test_deletes_are_mirrored_only_when_asked(s3, tap, monkeypatch):
+    monkeypatch.setenv("DESTINATION_PREFIX", "copies/")
     tap.put("a.txt", b"one")
     tap.put("b.txt", b"two")
     deliver(tap.events())
     tap.delete("a.txt")
     deliver(tap.events())
-    assert sorted(o["Key"] for o in s3.list_objects_v2(Bucket=DESTINATION)["Contents"]) == [
-        "a.txt",
-        "b.txt",
-    ]
+    assert destination_keys(s3) == ["copies/a.txt", "copies/b.txt"]
 
     monkeypatch.setenv("MIRROR_DELETES", "true")
     tap.delete("b.txt")
     deliver(tap.events())
-    assert [o["Key"] for o in s3.list_objects_v2(Bucket=DESTINATION)["Contents"]] == ["a.txt"]
+    assert destination_keys(s3) == ["copies/a.txt"]
+
+
+def destination_keys(s3):
+    return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=DESTINATION).get("Contents", []))
+
+
+def removal(event_name, key, version_id=None):
+    """A remove event as S3 sends it for a versioned bucket (moto emits none)."""
+    obj = {"key": key, "sequencer": "FFFFFFFFFFFFFFFFFF"}
+    if version_id:
+        obj["versionId"] = version_id
+    return {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "eventName": event_name,
+                "s3": {"bucket": {"name": SOURCE}, "object": obj},
+            }
+        ]
+    }
+
+
+def test_a_delete_marker_is_mirrored_and_a_single_version_delete_is_not(s3, monkeypatch):
+    monkeypatch.setenv("MIRROR_DELETES", "true")
+    s3.put_bucket_versioning(Bucket=SOURCE, VersioningConfiguration={"Status": "Enabled"})
+    tap = S3EventTap(SOURCE, s3.meta.region_name)
+    written = tap.put("a.txt", b"one")
+    deliver(tap.events())
+
+    deliver([removal("ObjectRemoved:Delete", "a.txt", "an-older-version")])
+    assert destination_keys(s3) == ["a.txt"]
+
+    s3.delete_object(Bucket=SOURCE, Key="a.txt")  # a delete marker; moto sends no event
+    deliver([removal("ObjectRemoved:DeleteMarkerCreated", "a.txt", "marker-version")])
+    assert destination_keys(s3) == []
+    assert written["VersionId"]
+
+
+def test_a_late_delete_does_not_remove_the_copy_of_a_recreated_object(s3, tap, monkeypatch):
+    monkeypatch.setenv("MIRROR_DELETES", "true")
+    tap.put("a.txt", b"one")
+    tap.delete("a.txt")
+    tap.put("a.txt", b"again")
+    first, delete, again = tap.events()
+
+    deliver([first, again, delete])
+
+    assert copy_of(s3, "a.txt")[0] == b"again"
+
+
+def test_the_copy_source_names_the_exact_version(s3, monkeypatch):
+    s3.put_bucket_versioning(Bucket=SOURCE, VersioningConfiguration={"Status": "Enabled"})
+    tap = S3EventTap(SOURCE, s3.meta.region_name)
+    written = tap.put("doc.txt", b"version one")
+    sources = []
+    aws_clients.client("s3").meta.events.register(
+        "before-call.s3.CopyObject",
+        lambda params, **_: sources.append(params["headers"]["x-amz-copy-source"]),
+    )
+    deliver(tap.events())
+    assert sources == [f"{SOURCE}/doc.txt?versionId={written['VersionId']}"]
+
+
+def test_a_source_changed_during_the_copy_is_copied_again(s3, tap, monkeypatch):
+    tap.put("a.txt", b"first")
+    [event] = tap.events()
+    client = aws_clients.client("s3")
+    real_copy = client.copy_object
+
+    def copy_while_someone_writes(**request):
+        monkeypatch.setattr(client, "copy_object", real_copy)
+        response = real_copy(**request)
+        s3.put_object(Bucket=SOURCE, Key="a.txt", Body=b"second, written during the copy")
+        return response
+
+    monkeypatch.setattr(client, "copy_object", copy_while_someone_writes)
+    deliver([event])
+
+    assert copy_of(s3, "a.txt")[0] == b"second, written during the copy"
 
 
 def test_a_source_deleted_before_its_event_is_handled_is_not_copied(s3, tap):

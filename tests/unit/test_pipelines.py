@@ -202,6 +202,14 @@ def test_the_archive_bucket_is_private_encrypted_tls_only_and_versioned(dev):
         "objectOwnership": "BucketOwnerEnforced"
     }
     assert by_type["BucketVersioning"].inputs["versioningConfiguration"] == {"status": "Enabled"}
+    assert by_type["BucketLifecycleConfiguration"].inputs["rules"] == [
+        {
+            "id": "abort-incomplete-multipart-uploads",
+            "status": "Enabled",
+            "filter": {"prefix": ""},
+            "abortIncompleteMultipartUpload": {"daysAfterInitiation": 7},
+        }
+    ]
     bucket_policy = by_type["BucketPolicy"]
     assert policy(bucket_policy)["Statement"] == [
         {

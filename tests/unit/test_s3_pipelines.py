@@ -229,6 +229,13 @@ def test_filters_mirrored_deletes_and_unversioned_buckets():
     assert statements["ReadSourceObjects"]["Action"] == ["s3:GetObject", "s3:GetObjectTagging"]
     assert statements["ReadSourceObjects"]["Resource"][0].endswith("/incoming/*")
     assert statements["DeleteCopies"]["Action"] == ["s3:DeleteObject"]
+    source = next(b for b in run.of_type(BUCKET) if b.name == "object-copy-source")
+    assert statements["ListSourceBucket"] == {
+        "Sid": "ListSourceBucket",
+        "Effect": "Allow",
+        "Action": ["s3:ListBucket"],
+        "Resource": [source.outputs["arn"]],
+    }
     assert not run.of_type("aws:s3/bucketVersioning:BucketVersioning")
 
 
