@@ -65,3 +65,24 @@ def unpack_and_import(archive, module: str, tmp_path) -> subprocess.CompletedPro
         capture_output=True,
         text=True,
     )
+
+
+def own_log_and_dlq_statements(
+    function: Registration, queue: Registration, region: str = "us-east-1"
+) -> list:
+    """The two statements the Function block adds to every role."""
+    group = f"arn:aws:logs:{region}:123456789012:log-group:/aws/lambda/{function.outputs['name']}"
+    return [
+        {
+            "Sid": "WriteOwnLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": [f"{group}:log-stream:*"],
+        },
+        {
+            "Sid": "SendToDeadLetterQueue",
+            "Effect": "Allow",
+            "Action": ["sqs:SendMessage"],
+            "Resource": [queue.outputs["arn"]],
+        },
+    ]

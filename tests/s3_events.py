@@ -74,3 +74,27 @@ class S3EventTap:
         self._count += 1
         value = f"{0x617F0829932D18 + self._count:X}"
         return value + (f"{self._count % 16:X}" if self._count > 2 else "")
+
+
+def removal_event(
+    bucket: str,
+    event_name: str,
+    key: str,
+    version_id: str | None = None,
+    sequencer: str = "FFFFFFFFFFFFFFFFFF",
+) -> dict:
+    """A remove event as S3 sends it for a versioned bucket, which moto does not emit
+    (ObjectRemoved:DeleteMarkerCreated, or ObjectRemoved:Delete of one version)."""
+    obj = {"key": key, "sequencer": sequencer}
+    if version_id:
+        obj["versionId"] = version_id
+    return {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "eventName": event_name,
+                "s3": {"bucket": {"name": bucket}, "object": obj},
+            }
+        ]
+    }

@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 
 from handlers import aws_clients, image_metadata
 from handlers.s3_events import MalformedEvent, sequencer_order
-from tests.s3_events import S3EventTap
+from tests.s3_events import S3EventTap, removal_event
 
 BUCKET = "image-upload-bucket-123"
 TABLE = "ImageMetadataTable"
@@ -254,21 +254,8 @@ def test_the_null_version_of_a_suspended_bucket_is_not_recorded(region, tap, mon
     assert "version_id" not in rows(region)["n.jpg"]
 
 
-def removal(event_name, key, version_id=None, sequencer="FFFFFFFFFFFFFFFFFF"):
-    """A remove event as S3 sends it for a versioned bucket (moto emits none)."""
-    obj = {"key": key, "sequencer": sequencer}
-    if version_id:
-        obj["versionId"] = version_id
-    return {
-        "Records": [
-            {
-                "eventVersion": "2.1",
-                "eventSource": "aws:s3",
-                "eventName": event_name,
-                "s3": {"bucket": {"name": BUCKET}, "object": obj},
-            }
-        ]
-    }
+def removal(event_name, key, version_id=None):
+    return removal_event(BUCKET, event_name, key, version_id)
 
 
 def test_a_delete_marker_removes_the_row(region, tap):

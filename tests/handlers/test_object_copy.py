@@ -5,7 +5,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from handlers import aws_clients, object_copy
-from tests.s3_events import S3EventTap
+from tests.s3_events import S3EventTap, removal_event
 
 SOURCE = "copy-source-bucket"
 DESTINATION = "copy-destination-bucket"
@@ -208,20 +208,7 @@ def destination_keys(s3):
 
 
 def removal(event_name, key, version_id=None):
-    """A remove event as S3 sends it for a versioned bucket (moto emits none)."""
-    obj = {"key": key, "sequencer": "FFFFFFFFFFFFFFFFFF"}
-    if version_id:
-        obj["versionId"] = version_id
-    return {
-        "Records": [
-            {
-                "eventVersion": "2.1",
-                "eventSource": "aws:s3",
-                "eventName": event_name,
-                "s3": {"bucket": {"name": SOURCE}, "object": obj},
-            }
-        ]
-    }
+    return removal_event(SOURCE, event_name, key, version_id)
 
 
 def test_a_delete_marker_is_mirrored_and_a_single_version_delete_is_not(s3, monkeypatch):

@@ -14,6 +14,7 @@ from tests.graph import (
     component,
     descendants,
     only,
+    own_log_and_dlq_statements,
     policy,
     run_with,
     within,
@@ -46,23 +47,7 @@ def parts(run, pipeline):
 
 
 def common_statements(p):
-    name = p["function"].outputs["name"]
-    return [
-        {
-            "Sid": "WriteOwnLogs",
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": [
-                f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/lambda/{name}:log-stream:*"
-            ],
-        },
-        {
-            "Sid": "SendToDeadLetterQueue",
-            "Effect": "Allow",
-            "Action": ["sqs:SendMessage"],
-            "Resource": [p["queue"].outputs["arn"]],
-        },
-    ]
+    return own_log_and_dlq_statements(p["function"], p["queue"])
 
 
 def expect_s3_trigger(p, bucket):
