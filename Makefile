@@ -5,15 +5,17 @@ BIN := $(VENV)/bin
 
 .PHONY: test lint preview clean
 STACK ?= dev
+# pytest workers
+JOBS ?= 2
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
+$(BIN)/.installed: requirements.txt requirements-dev.txt policy/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
 test: $(BIN)/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(JOBS)
 
 preview: $(BIN)/.installed
 	$(BIN)/python -m tools.preview --stack $(STACK)
