@@ -9,6 +9,7 @@ bucket, per record however often it is delivered.
 
 import base64
 import json
+import logging
 import os
 from datetime import UTC, datetime
 
@@ -16,7 +17,9 @@ from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
 
 from handlers import aws_clients
-from handlers.stream_batch import RecordError, process_batch
+from handlers.stream_batch import RecordError, describe, process_batch
+
+logger = logging.getLogger(__name__)
 
 
 def handler(event, context):
@@ -40,6 +43,13 @@ def archive(record: dict, bucket: str) -> None:
         if error.response.get("Error", {}).get("Code") != "PreconditionFailed":
             raise  # ConditionalRequestConflict (a concurrent write) and the rest: retry
         # Already archived by an earlier delivery, with the same body: nothing to do.
+        logger.info("record %s already archived at s3://%s/%s", _sequence(record), bucket, key)
+        return
+    logger.info("record %s archived at s3://%s/%s", _sequence(record), bucket, key)
+
+
+def _sequence(record: dict) -> str:
+    return describe(record)["sequenceNumber"]
 
 
 def archive_object(record: dict) -> tuple:

@@ -230,6 +230,7 @@ def run_program(
     strict: bool = True,
     unknowns: bool = False,
     preview: bool = False,
+    mocks: AwsMocks | None = None,
 ) -> ProgramRun:
     """Run the program of `project_dir` for `stack` under mocks.
 
@@ -238,7 +239,8 @@ def run_program(
     `strict` off: such functions return nothing instead of raising. `preview`: run as
     `pulumi preview` does (Output values not known are skipped rather than None). `unknowns`
     (implies `preview`): as a first preview, where computed outputs are unknown and inputs built
-    from them reach the engine, and a policy pack, as unknown values.
+    from them reach the engine, and a policy pack, as unknown values. `mocks`: answer with these
+    instead (tools.sandbox's create what they answer for).
     """
     project_dir = Path(project_dir).resolve()
     project = project_name(project_dir)
@@ -246,7 +248,7 @@ def run_program(
         config, secret_keys = stack_config(project_dir, stack)
     else:
         config, secret_keys = dict(config), []
-    mocks = AwsMocks(
+    mocks = mocks or AwsMocks(
         region=config.get("aws:region", "us-east-1"), strict=strict, unknown_computed=unknowns
     )
     monitor = RecordingMonitor(mocks)

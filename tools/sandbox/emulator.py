@@ -1,0 +1,235 @@
+"""moto's AWS emulator in this process, on a free loopback port, over TLS.
+
+TLS because the stacks' bucket and queue policies deny requests without it (aws:SecureTransport)
+and the sandbox evaluates those policies against the request as made: over plain HTTP every call
+would rightly be denied. The certificate is made at start for 127.0.0.1 and localhost; clients
+trust it through AWS_CA_BUNDLE (boto3 and the AWS CLI both read it).
+
+moto keeps its state in module globals, so one emulator per process owns it: start() wipes
+whatever an earlier user of moto left, and stop() turns IAM enforcement back off.
+"""
+
+import datetime
+import ipaddress
+import json
+import ssl
+import tempfile
+import threading
+import urllib.request
+from pathlib import Path
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from moto.iam.exceptions import NotFoundException as IAMNotFound
+from moto.iam.models import iam_backends
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from moto.s3.models import s3_backends
+from moto.sqs.models import sqs_backends
+from werkzeug.serving import make_server
+
+
+class _QuietRequestHandler(MotoRequestHandler):
+    def log_request(self, *args, **kwargs) -> None:  # the sandbox logs invocations, not requests
+        pass
+
+
+ACCOUNT_ID = "123456789012"  # moto's default account, and the one tools.aws_mocks answers with
+OPERATOR = "sandbox-operator"
+# The operator's own calls are not the subject of any check: no retries to hide a fault with.
+_OPERATOR_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"})
+
+
+class Emulator:
+    def __init__(self, port: int = 0):
+        self._requested_port = port
+        self._server = None
+        self._thread: threading.Thread | None = None
+        self._directory = tempfile.TemporaryDirectory(prefix="sandbox-tls-")
+        self.ca_bundle = str(Path(self._directory.name) / "sandbox-ca.pem")
+        self.operator_credentials: dict = {}
+        self._clients: dict = {}
+
+    # --- lifecycle ------------------------------------------------------------------------
+    def start(self) -> "Emulator":
+        key_file = self._write_certificate()
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.ca_bundle, key_file)
+        app = DomainDispatcherApplication(create_backend_app)
+        self._server = make_server(
+            "127.0.0.1",
+            self._requested_port,
+            app,
+            threaded=True,
+            request_handler=_QuietRequestHandler,
+            ssl_context=context,
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
+        self._thread.start()
+        self._post("/moto-api/reset")
+        self.enforce_iam(False)
+        self._create_operator()
+        return self
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        try:
+            self.enforce_iam(False)  # the switch is process-wide: leave moto as we found it
+        finally:
+            self._server.shutdown()
+            self._thread.join()
+            self._server = None
+            self._directory.cleanup()
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
+    def endpoint(self) -> str:
+        return f"https://127.0.0.1:{self.port}"
+
+    # --- IAM ------------------------------------------------------------------------------
+    def enforce_iam(self, on: bool = True) -> None:
+        """moto checks every request's credentials and the caller's policies from now on (the
+        body is how many unauthenticated requests it still lets through)."""
+        self._post("/moto-api/reset-auth", b"0" if on else b"inf")
+
+    def _create_operator(self) -> None:
+        """The identity the sandbox deploys and inspects with: an IAM user allowed everything,
+        so it keeps working once enforcement is on (as an administrator would)."""
+        iam = boto3.client("iam", **self._connection("us-east-1", {}))
+        iam.create_user(UserName=OPERATOR)
+        iam.put_user_policy(
+            UserName=OPERATOR,
+            PolicyName="administrator",
+            PolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+                }
+            ),
+        )
+        key = iam.create_access_key(UserName=OPERATOR)["AccessKey"]
+        self.operator_credentials = {
+            "aws_access_key_id": key["AccessKeyId"],
+            "aws_secret_access_key": key["SecretAccessKey"],
+        }
+
+    # --- state, read in-process (always current, and not itself an API call to judge) ---------
+    def role_policies(self, role_name: str) -> dict:
+        """The role's inline and attached policy documents, by name; {} for an unknown role."""
+        backend = iam_backends[ACCOUNT_ID]["aws"]
+        try:
+            inline = backend.list_role_policies(role_name)
+            attached, _ = backend.list_attached_role_policies(role_name)
+        except IAMNotFound:
+            return {}
+        documents = {name: backend.get_role_policy(role_name, name)[1] for name in inline}
+        for policy in attached:
+            default = next(v for v in policy.versions if v.is_default)
+            documents[policy.name] = default.document
+        return documents
+
+    def resource_policy(self, resource_arn: str) -> str | None:
+        """The policy of the bucket or queue `resource_arn` names (or is inside), if any."""
+        parts = resource_arn.split(":", 5)
+        if len(parts) < 6:
+            return None
+        service, region, resource = parts[2], parts[3], parts[5]
+        if service == "s3":
+            bucket = s3_backends[ACCOUNT_ID]["aws"].buckets.get(resource.split("/", 1)[0])
+            return bucket.policy.decode() if bucket is not None and bucket.policy else None
+        if service == "sqs":
+            queue = sqs_backends[ACCOUNT_ID][region].queues.get(resource)
+            return queue.policy if queue is not None else None
+        return None
+
+    def object_exists(self, region: str, bucket: str, key: str, version: str | None) -> bool:
+        try:
+            s3 = self.client("s3", region)
+            s3.head_object(Bucket=bucket, Key=key, **({"VersionId": version} if version else {}))
+        except ClientError as error:
+            if error.response["ResponseMetadata"]["HTTPStatusCode"] in (403, 404, 405):
+                return False
+            raise
+        return True
+
+    # --- clients --------------------------------------------------------------------------
+    def client(self, service: str, region: str, credentials: dict | None = None):
+        """A client for `service` in `region`, as the operator unless `credentials` are given
+        (boto3 keyword names: aws_access_key_id, aws_secret_access_key, aws_session_token)."""
+        credentials = credentials or self.operator_credentials
+        key = (service, region, credentials.get("aws_access_key_id"))
+        if key not in self._clients:
+            self._clients[key] = self.new_client(service, region, credentials)
+        return self._clients[key]
+
+    def new_client(self, service: str, region: str, credentials: dict):
+        """A client of its own (for a caller that adds event hooks to it)."""
+        return boto3.session.Session().client(
+            service, config=_OPERATOR_CONFIG, **self._connection(region, credentials)
+        )
+
+    def _connection(self, region: str, credentials: dict) -> dict:
+        return {
+            "region_name": region,
+            "endpoint_url": self.endpoint,
+            "verify": self.ca_bundle,
+            "aws_access_key_id": credentials.get("aws_access_key_id", "sandbox"),
+            "aws_secret_access_key": credentials.get("aws_secret_access_key", "sandbox"),
+            "aws_session_token": credentials.get("aws_session_token"),
+        }
+
+    def _post(self, path: str, body: bytes = b"") -> None:
+        context = ssl.create_default_context(cafile=self.ca_bundle)
+        request = urllib.request.Request(
+            self.endpoint + path, data=body, method="POST", headers={"Content-Type": "text/plain"}
+        )
+        urllib.request.urlopen(request, context=context).close()
+
+    # --- TLS ------------------------------------------------------------------------------
+    def _write_certificate(self) -> str:
+        """A self-signed certificate for the loopback names; returns the key file's path."""
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "event-pipelines sandbox")])
+        now = datetime.datetime.now(datetime.UTC)
+        certificate = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=2))
+            .add_extension(
+                x509.SubjectAlternativeName(
+                    [
+                        x509.DNSName("localhost"),
+                        x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                    ]
+                ),
+                critical=False,
+            )
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256())
+        )
+        Path(self.ca_bundle).write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+        key_file = Path(self._directory.name) / "sandbox-key.pem"
+        key_file.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        return str(key_file)

@@ -1,0 +1,296 @@
+"""IAM for every AWS call made with a function's role, as AWS would judge it.
+
+While installed, each botocore client built with the credentials of a role session the sandbox
+issued gets event hooks that, before the call leaves:
+- work out what IAM authorizes for it (tools.sandbox.authorization: actions, resource ARNs,
+  condition keys);
+- evaluate that against the role's policies as they are in the emulator now, and against the
+  bucket's or queue's own policy (tools.sandbox.policy_evaluator);
+- on a deny, answer AccessDenied exactly as the service would, without sending the request;
+- like S3, answer 403 rather than 404 for a missing object when the caller may not s3:ListBucket.
+and record every decision, so a run shows which statement allowed each call. moto's own checks
+still apply behind this (see tools.sandbox.moto_patches).
+
+Injected faults (tools.sandbox.faults) are answered per attempt, before the request is sent, so
+the SDK's own retries see them as they would see a throttled AWS.
+"""
+
+import contextlib
+import datetime
+import json
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+import botocore.session
+from botocore.awsrequest import AWSResponse
+
+from tools.sandbox import authorization
+from tools.sandbox.authorization import Call, Need, UnknownOperation
+from tools.sandbox.policy_evaluator import Decision, Principal, Request, evaluate
+
+# The error code each service answers a denied request with.
+_ACCESS_DENIED = {
+    "dynamodb": "AccessDeniedException",
+    "dynamodbstreams": "AccessDeniedException",
+    "logs": "AccessDeniedException",
+    "polly": "AccessDeniedException",
+}
+_OBJECT_READS = {"GetObject", "HeadObject", "GetObjectTagging"}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A role session the sandbox issued (what Lambda does for each function)."""
+
+    function: str
+    role_name: str
+    role_arn: str
+    session_arn: str
+    account: str
+
+    @property
+    def principal(self) -> Principal:
+        return Principal("AWS", self.session_arn, role_arn=self.role_arn, account=self.account)
+
+
+@dataclass
+class CallRecord:
+    identity: Identity
+    service: str
+    operation: str
+    needs: list  # [(Need, Decision)]
+    allowed: bool
+    note: str = ""
+    error: str = ""  # the error code the call finally ended with, if any
+
+    def describe(self) -> str:
+        verdict = "allowed" if self.allowed else "DENIED"
+        lines = [f"{self.identity.function}: {self.service}:{self.operation} {verdict}"]
+        for need, decision in self.needs:
+            by = ", ".join(ref.label for ref in decision.deciding) or decision.reason
+            lines.append(f"    {need.action} on {need.resource}: {decision.reason} ({by})")
+        if self.note:
+            lines.append(f"    {self.note}")
+        return "\n".join(lines)
+
+
+@dataclass
+class Guard:
+    emulator: object  # tools.sandbox.emulator.Emulator
+    faults: object = None  # tools.sandbox.faults.Faults
+    identities: dict = field(default_factory=dict)  # access key id -> Identity
+    calls: list = field(default_factory=list)
+    _streams_of_iterators: dict = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # --- identities -----------------------------------------------------------------------
+    def issue(self, function: str, role_arn: str, credentials: dict, session_arn: str) -> None:
+        account = role_arn.split(":")[4]
+        self.identities[credentials["aws_access_key_id"]] = Identity(
+            function, role_arn.rsplit("/", 1)[-1], role_arn, session_arn, account
+        )
+
+    def calls_of(self, function: str) -> list:
+        return [c for c in self.calls if c.identity.function == function]
+
+    def denied(self) -> list:
+        return [c for c in self.calls if not c.allowed]
+
+    # --- installation ---------------------------------------------------------------------
+    @contextlib.contextmanager
+    def installed(self):
+        """Hook every botocore client created meanwhile, in any thread (handlers build theirs)."""
+        original = botocore.session.Session.create_client
+        guard = self
+
+        def create_client(session, service_name, *args, **kwargs):
+            client = original(session, service_name, *args, **kwargs)
+            credentials = client._request_signer._credentials
+            identity = guard.identities.get(getattr(credentials, "access_key", None))
+            if identity is not None:
+                guard._hook(client, identity)
+            return client
+
+        botocore.session.Session.create_client = create_client
+        try:
+            yield self
+        finally:
+            botocore.session.Session.create_client = original
+
+    def _hook(self, client, identity: Identity) -> None:
+        events = client.meta.events
+        service = client.meta.service_model.service_name
+        protocol = client.meta.service_model.protocol
+        region = client.meta.region_name
+        secure = (client.meta.endpoint_url or "").startswith("https:")
+
+        def keep_parameters(params, context, **_):
+            context["sandbox_parameters"] = dict(params)
+
+        def authorize(model, context, **_):
+            call = Call(
+                service, model.name, context.get("sandbox_parameters", {}), region, identity.account
+            )
+            return self._authorize(call, identity, secure, model)
+
+        def remember_iterators(model, parsed, context, **_):
+            self._remember_iterators(model.name, context.get("sandbox_parameters", {}), parsed)
+
+        def inject_throttling(request, event_name, **_):
+            operation = event_name.rsplit(".", 1)[-1]
+            fault = self.faults and self.faults.take_throttle(identity.function, service, operation)
+            return _fault_response(request, fault, protocol) if fault else None
+
+        events.register("provide-client-params", keep_parameters)
+        events.register("before-call", authorize)
+        events.register("after-call", remember_iterators)
+        events.register("before-send", inject_throttling)
+
+    # --- judging --------------------------------------------------------------------------
+    def _authorize(self, call: Call, identity: Identity, secure: bool, model):
+        try:
+            needs = authorization.needs(call, self._stream_of_iterator)
+        except UnknownOperation as error:
+            record = CallRecord(
+                identity,
+                call.service,
+                call.operation,
+                [],
+                False,
+                note=f"the sandbox cannot authorize {error}: denied",
+            )
+            self.calls.append(record)
+            return _denied_response(call, identity, record.note, model)
+        decisions = [(need, self._decide(need, identity, call, secure)) for need in needs]
+        denied = [(need, d) for need, d in decisions if not d.allowed]
+        record = CallRecord(identity, call.service, call.operation, decisions, not denied)
+        self.calls.append(record)
+        if denied:
+            need, decision = denied[0]
+            return _denied_response(
+                call, identity, _denial_message(identity, need, decision), model
+            )
+        fault = self.faults and self.faults.failure(
+            identity.function, call.service, call.operation, call.params
+        )
+        if fault:
+            record.note = f"injected fault: {fault.code}"
+            return _error_response(call, fault.status, fault.code, fault.message)
+        if call.service == "s3" and call.operation in _OBJECT_READS:
+            return self._hide_missing_object(call, identity, secure, record, model)
+        return None
+
+    def _decide(self, need: Need, identity: Identity, call: Call, secure: bool) -> Decision:
+        now = datetime.datetime.now(datetime.UTC)
+        context = {
+            "aws:SecureTransport": "true" if secure else "false",
+            "aws:PrincipalArn": identity.role_arn,
+            "aws:PrincipalAccount": identity.account,
+            "aws:PrincipalType": "AssumedRole",
+            "aws:RequestedRegion": call.region,
+            "aws:CurrentTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "aws:EpochTime": str(int(now.timestamp())),
+            **need.context,
+        }
+        request = Request(need.action, need.resource, identity.principal, context)
+        resource_policy = self.emulator.resource_policy(need.resource)
+        return evaluate(
+            request,
+            self.emulator.role_policies(identity.role_name),
+            resource_policy,
+            resource_policy_name=f"policy of {need.resource}",
+        )
+
+    def _hide_missing_object(self, call, identity, secure, record, model):
+        """S3 answers 403, not 404, for a missing key when the caller may not list the bucket
+        (so that access cannot be used to probe which keys exist)."""
+        bucket = call.params.get("Bucket", "")
+        listing = Need("s3:ListBucket", f"arn:{call.partition}:s3:::{bucket}")
+        if self._decide(listing, identity, call, secure).allowed:
+            return None
+        if self.emulator.object_exists(
+            call.region, bucket, call.params.get("Key", ""), call.params.get("VersionId")
+        ):
+            return None
+        record.note = "object missing and no s3:ListBucket on its bucket: 403 instead of 404"
+        return _denied_response(call, identity, "Access Denied", model)
+
+    # --- DynamoDB Streams iterators -----------------------------------------------------------
+    def _remember_iterators(self, operation: str, params: dict, parsed: dict) -> None:
+        if operation == "GetShardIterator" and parsed.get("ShardIterator"):
+            stream = params.get("StreamArn")
+        elif operation == "GetRecords" and parsed.get("NextShardIterator"):
+            stream = self._stream_of_iterator(params.get("ShardIterator"))
+        else:
+            return
+        with self._lock:
+            key = parsed.get("ShardIterator") or parsed.get("NextShardIterator")
+            self._streams_of_iterators[key] = stream
+
+    def _stream_of_iterator(self, iterator: str) -> str | None:
+        with self._lock:
+            return self._streams_of_iterators.get(iterator)
+
+
+def _denial_message(identity: Identity, need: Need, decision: Decision) -> str:
+    # AWS's wording, which names the kind of policy that decided.
+    if decision.reason.startswith("explicitly"):
+        kinds = {ref.policy.startswith("policy of ") for ref in decision.deciding}
+        where = "a resource-based policy" if kinds == {True} else "an identity-based policy"
+        why = f"with an explicit deny in {where}"
+    else:
+        why = f"because no identity-based policy allows the {need.action} action"
+    return (
+        f"User: {identity.session_arn} is not authorized to perform: {need.action} "
+        f"on resource: {need.resource} {why}"
+    )
+
+
+def _denied_response(call: Call, identity: Identity, message: str, model) -> tuple:
+    code = _ACCESS_DENIED.get(call.service, "AccessDenied")
+    if model.http.get("method") == "HEAD":
+        code, message = "403", "Forbidden"  # a HEAD response has no body to say more
+    return _error_response(call, 403, code, message)
+
+
+def _error_response(call: Call, status: int, code: str, message: str) -> tuple:
+    """A response for botocore to raise as the service's error, the request never sent."""
+    http = AWSResponse(f"https://{call.service}.sandbox/", status, {}, _Body(b""))
+    parsed = {
+        "Error": {"Code": code, "Message": message},
+        "ResponseMetadata": {
+            "HTTPStatusCode": status,
+            "RequestId": uuid.uuid4().hex.upper(),
+            "HTTPHeaders": {},
+        },
+    }
+    return http, parsed
+
+
+class _Body(bytes):
+    def stream(self, **_):
+        yield bytes(self)
+
+
+def _fault_response(request, fault, protocol: str) -> AWSResponse:
+    """An error response in the service's protocol, which botocore parses (and retries) as it
+    would the service's own."""
+    request_id = uuid.uuid4().hex.upper()
+    headers = {"x-amzn-RequestId": request_id, "x-amz-request-id": request_id}
+    if protocol in ("json", "rest-json"):
+        body = json.dumps({"__type": fault.code, "message": fault.message}).encode()
+        headers["Content-Type"] = "application/x-amz-json-1.0"
+        headers["x-amzn-ErrorType"] = fault.code
+    elif protocol == "rest-xml":
+        body = (
+            f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{fault.code}</Code>'
+            f"<Message>{fault.message}</Message><RequestId>{request_id}</RequestId></Error>"
+        ).encode()
+    else:  # query, ec2
+        body = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{fault.code}</Code>"
+            f"<Message>{fault.message}</Message></Error><RequestId>{request_id}</RequestId>"
+            "</ErrorResponse>"
+        ).encode()
+    return AWSResponse(request.url, fault.status, headers, _Body(body))

@@ -1,0 +1,207 @@
+"""A stack deployed into the embedded emulator, with the sandbox playing the Lambda service.
+
+    with Sandbox(stack="dev") as sandbox:
+        sandbox.client("dynamodb").put_item(...)   # as an operator, like the AWS CLI
+        sandbox.settle()                           # every event handled, retried or dead-lettered
+        sandbox.journal.entries, sandbox.guard.calls
+
+start() starts moto over TLS, runs the program so that its resources exist in the emulator
+(tools.sandbox.deployment), has Lambda assume each function's role, binds each function to the
+code of its archive, and turns IAM enforcement on. From then on step() does one round of what
+Lambda's pollers and S3 do; settle() repeats it until nothing is left to do, moving the clock past
+retry delays instead of waiting them out.
+"""
+
+import contextlib
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Self
+
+from tools.program import REPO_ROOT, run_program, stack_config
+from tools.sandbox import destinations, moto_patches, s3_delivery
+from tools.sandbox.async_invoker import AsyncInvoker
+from tools.sandbox.deployment import SandboxMocks
+from tools.sandbox.emulator import Emulator
+from tools.sandbox.faults import Faults
+from tools.sandbox.guard import Guard
+from tools.sandbox.journal import Journal
+from tools.sandbox.runtime import FunctionRuntime
+from tools.sandbox.stream_poller import StreamPoller
+
+
+class Clock:
+    """Wall time, plus however far settle() has skipped ahead."""
+
+    def __init__(self):
+        self.skipped = 0.0
+
+    def now(self) -> float:
+        return time.time() + self.skipped
+
+    def skip_to(self, moment: float) -> None:
+        self.skipped += max(0.0, moment - self.now())
+
+
+class SandboxError(RuntimeError):
+    pass
+
+
+class Sandbox:
+    def __init__(
+        self,
+        project_dir: Path = REPO_ROOT,
+        stack: str = "dev",
+        port: int = 0,
+        echo=None,
+    ):
+        self.project_dir = Path(project_dir).resolve()
+        self.stack = stack
+        self.emulator = Emulator(port)
+        self.journal = Journal(echo=echo)
+        self.faults = Faults()
+        self.guard = Guard(self.emulator, self.faults)
+        self.clock = Clock()
+        self.deployment = None
+        self.run = None  # the program run (tools.program.ProgramRun)
+        self.runtimes: dict = {}
+        self.pollers: list = []
+        self.invokers: dict = {}
+        self.credentials: dict = {}
+        self._delivery = None
+        self._stack = contextlib.ExitStack()
+        self._lock = threading.Lock()  # one invocation at a time: handlers share os.environ
+
+    # --- lifecycle ------------------------------------------------------------------------
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def start(self) -> "Sandbox":
+        try:
+            self._stack.enter_context(moto_patches.patched())
+            self.emulator.start()
+            self._stack.callback(self.emulator.stop)
+            self._stack.enter_context(self.guard.installed())
+            workdir = Path(
+                self._stack.enter_context(tempfile.TemporaryDirectory(prefix="sandbox-"))
+            )
+            self._deploy()
+            self._bind(workdir)
+            self.emulator.enforce_iam(True)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        self._stack.close()
+
+    @property
+    def region(self) -> str:
+        return self.deployment.region
+
+    @property
+    def outputs(self) -> dict:
+        return self.run.outputs
+
+    def _deploy(self) -> None:
+        config, _ = stack_config(self.project_dir, self.stack)
+        mocks = SandboxMocks(self.emulator, config.get("aws:region", "us-east-1"))
+        self.run = run_program(self.project_dir, self.stack, mocks=mocks)
+        self.deployment = mocks.deployment
+
+    def _bind(self, workdir: Path) -> None:
+        """Lambda's part: a role session and an execution environment per function, a poller per
+        stream mapping, an asynchronous queue per function, S3's delivery of events."""
+        sts = self.emulator.client("sts", self.region)
+        for spec in self.deployment.functions.values():
+            session = sts.assume_role(RoleArn=spec.role_arn, RoleSessionName=spec.name[:64])
+            credentials = {
+                "aws_access_key_id": session["Credentials"]["AccessKeyId"],
+                "aws_secret_access_key": session["Credentials"]["SecretAccessKey"],
+                "aws_session_token": session["Credentials"]["SessionToken"],
+            }
+            self.credentials[spec.name] = credentials
+            self.guard.issue(
+                spec.name, spec.role_arn, credentials, session["AssumedRoleUser"]["Arn"]
+            )
+            runtime = FunctionRuntime(spec, workdir, self.emulator, self.region, credentials)
+            self.runtimes[spec.name] = runtime
+            self.invokers[spec.name] = AsyncInvoker(
+                runtime,
+                self.journal,
+                self.clock,
+                self._failure_sender(spec.name),
+                describe=s3_delivery.describe,
+            )
+        for mapping in self.deployment.mappings:
+            streams = self.emulator.new_client(
+                "dynamodbstreams", self.region, self.credentials[mapping.function]
+            )
+            self.pollers.append(
+                StreamPoller(
+                    mapping,
+                    self.runtimes[mapping.function],
+                    streams,
+                    self.region,
+                    self.journal,
+                    self.clock,
+                    self._failure_sender(mapping.function),
+                )
+            )
+        self._delivery = s3_delivery.S3Delivery(
+            self.emulator, self.deployment, self.invokers, self.journal
+        )
+
+    def _failure_sender(self, function: str):
+        def send(destination: str, record: dict) -> str | None:
+            queue_url = self.deployment.queues.get(destination)
+            if queue_url is None:
+                return f"{destination} is not an SQS queue of this stack: not emulated"
+            sqs = self.emulator.client("sqs", self.region, self.credentials[function])
+            return destinations.send(sqs, queue_url, record)
+
+        return send
+
+    # --- the Lambda service's rounds ---------------------------------------------------------
+    def step(self) -> bool:
+        """One round: poll every stream, deliver S3's events, run due invocations."""
+        with self._lock:
+            busy = False
+            for poller in self.pollers:
+                busy |= poller.poll()
+            busy |= self._delivery.deliver()
+            for invoker in self.invokers.values():
+                busy |= invoker.run_due()
+            return busy
+
+    def settle(self, max_rounds: int = 10_000) -> None:
+        """Run rounds until every event is handled, retried to the end, or dead-lettered."""
+        for _ in range(max_rounds):
+            if self.step():
+                continue
+            due = [d for d in (i.next_due() for i in self.invokers.values()) if d is not None]
+            if not due:
+                return
+            self.clock.skip_to(min(due))
+        raise SandboxError(f"still busy after {max_rounds} rounds")
+
+    def serve(self, stop: threading.Event, interval: float = 0.25) -> None:
+        """Run rounds until `stop` is set (retry delays pass in real time here)."""
+        while not stop.is_set():
+            if not self.step():
+                stop.wait(interval)
+
+    # --- for scenarios and users ---------------------------------------------------------------
+    def client(self, service: str):
+        """A client as the sandbox's operator (an administrator of the emulated account)."""
+        return self.emulator.client(service, self.region)
+
+    def function(self, pipeline_output_prefix: str):
+        """The function a pipeline's `<prefix>FunctionArn` output names."""
+        arn = self.outputs[f"{pipeline_output_prefix}FunctionArn"]
+        return self.deployment.function_by_arn(arn)
