@@ -15,7 +15,7 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt policy/requirements.txt
 	touch $@
 
 test: $(BIN)/.installed
-	$(BIN)/python -m pytest -n $(JOBS)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 preview: $(BIN)/.installed
 	$(BIN)/python -m tools.preview --stack $(STACK)

@@ -12,6 +12,7 @@ whatever an earlier user of moto left, and stop() turns IAM enforcement back off
 import datetime
 import ipaddress
 import json
+import socket
 import ssl
 import tempfile
 import threading
@@ -36,16 +37,28 @@ from moto.s3.models import s3_backends
 from moto.sqs.models import sqs_backends
 from werkzeug.serving import make_server
 
+ACCOUNT_ID = "123456789012"  # moto's default account, and the one tools.aws_mocks answers with
+OPERATOR = "sandbox-operator"
+# The sandbox's own calls (as the operator, or as Lambda with a function's role) are made once: a
+# denial or an injected fault shows rather than being retried away.
+_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"})
+
 
 class _QuietRequestHandler(MotoRequestHandler):
     def log_request(self, *args, **kwargs) -> None:  # the sandbox logs invocations, not requests
         pass
 
 
-ACCOUNT_ID = "123456789012"  # moto's default account, and the one tools.aws_mocks answers with
-OPERATOR = "sandbox-operator"
-# The operator's own calls are not the subject of any check: no retries to hide a fault with.
-_OPERATOR_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"})
+def _without_delay(get_request):
+    """Accepted connections with Nagle's algorithm off: werkzeug writes a response in several
+    small TLS records, and waiting to coalesce them made each request three times slower."""
+
+    def accept():
+        connection, address = get_request()
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return connection, address
+
+    return accept
 
 
 class Emulator:
@@ -72,6 +85,7 @@ class Emulator:
             request_handler=_QuietRequestHandler,
             ssl_context=context,
         )
+        self._server.get_request = _without_delay(self._server.get_request)
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
         self._thread.start()
         self._post("/moto-api/reset")
@@ -177,7 +191,7 @@ class Emulator:
     def new_client(self, service: str, region: str, credentials: dict):
         """A client of its own (for a caller that adds event hooks to it)."""
         return boto3.session.Session().client(
-            service, config=_OPERATOR_CONFIG, **self._connection(region, credentials)
+            service, config=_CONFIG, **self._connection(region, credentials)
         )
 
     def _connection(self, region: str, credentials: dict) -> dict:

@@ -55,9 +55,11 @@ class Sandbox:
         stack: str = "dev",
         port: int = 0,
         echo=None,
+        config: dict | None = None,
     ):
         self.project_dir = Path(project_dir).resolve()
         self.stack = stack
+        self.config_overrides = dict(config or {})  # namespace:key -> text, over the stack file
         self.emulator = Emulator(port)
         self.journal = Journal(echo=echo)
         self.faults = Faults()
@@ -110,8 +112,9 @@ class Sandbox:
 
     def _deploy(self) -> None:
         config, _ = stack_config(self.project_dir, self.stack)
+        config.update(self.config_overrides)
         mocks = SandboxMocks(self.emulator, config.get("aws:region", "us-east-1"))
-        self.run = run_program(self.project_dir, self.stack, mocks=mocks)
+        self.run = run_program(self.project_dir, self.stack, config=config, mocks=mocks)
         self.deployment = mocks.deployment
 
     def _bind(self, workdir: Path) -> None:

@@ -140,7 +140,7 @@ class StreamPoller:
                 "invoke",
                 self.function.name,
                 f"{len(batch.records)} record(s) {sequence}: ok",
-                records=len(batch.records),
+                **_batch_details(batch.records),
                 request_id=invocation.request_id,
             )
             return
@@ -150,7 +150,7 @@ class StreamPoller:
             "invoke",
             self.function.name,
             f"{len(batch.records)} record(s) {sequence}: {len(remaining)} failed ({reason})",
-            records=len(batch.records),
+            **_batch_details(batch.records),
             failed=len(remaining),
             request_id=invocation.request_id,
         )
@@ -216,10 +216,16 @@ class StreamPoller:
             "dead-letter",
             self.function.name,
             f"{len(records)} record(s) {sequence}: {condition}",
-            records=len(records),
-            first=records[0]["dynamodb"]["SequenceNumber"],
-            last=records[-1]["dynamodb"]["SequenceNumber"],
+            **_batch_details(records),
         )
+
+
+def _batch_details(records: list) -> dict:
+    return {
+        "records": len(records),
+        "first": records[0]["dynamodb"]["SequenceNumber"],
+        "last": records[-1]["dynamodb"]["SequenceNumber"],
+    }
 
 
 def _sequence_range(records: list) -> str:
