@@ -41,7 +41,7 @@ ACCOUNT_ID = "123456789012"  # moto's default account, and the one tools.aws_moc
 OPERATOR = "sandbox-operator"
 # The sandbox's own calls (as the operator, or as Lambda with a function's role) are made once: a
 # denial or an injected fault shows rather than being retried away.
-_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"})
+_CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 
 
 class _QuietRequestHandler(MotoRequestHandler):

@@ -12,7 +12,9 @@ and record every decision, so a run shows which statement allowed each call. mot
 still apply behind this (see tools.sandbox.moto_patches).
 
 Injected faults (tools.sandbox.faults) are answered per attempt, before the request is sent, so
-the SDK's own retries see them as they would see a throttled AWS.
+the SDK's own retries see them as they would see a throttled AWS. The SDK's back-off between
+attempts is recorded in `backoffs` rather than slept: the sandbox's time is virtual, and a test
+of five throttled attempts should not wait out fifteen seconds of jittered back-off.
 """
 
 import contextlib
@@ -22,6 +24,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 
+import botocore.endpoint
 import botocore.session
 from botocore.awsrequest import AWSResponse
 
@@ -81,6 +84,7 @@ class Guard:
     faults: object = None  # tools.sandbox.faults.Faults
     identities: dict = field(default_factory=dict)  # access key id -> Identity
     calls: list = field(default_factory=list)
+    backoffs: list = field(default_factory=list)  # seconds the SDK would have slept, in order
     _streams_of_iterators: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -113,10 +117,14 @@ class Guard:
             return client
 
         botocore.session.Session.create_client = create_client
+        # botocore.endpoint sleeps only between attempts; operator clients never retry.
+        real_time = botocore.endpoint.time
+        botocore.endpoint.time = _RecordedSleep(real_time, self.backoffs)
         try:
             yield self
         finally:
             botocore.session.Session.create_client = original
+            botocore.endpoint.time = real_time
 
     def _hook(self, client, identity: Identity) -> None:
         events = client.meta.events
@@ -231,6 +239,20 @@ class Guard:
     def _stream_of_iterator(self, iterator: str) -> str | None:
         with self._lock:
             return self._streams_of_iterators.get(iterator)
+
+
+class _RecordedSleep:
+    """Stands in for the `time` module in botocore.endpoint: sleeping is only recorded."""
+
+    def __init__(self, real_time, record: list):
+        self._real_time = real_time
+        self._record = record
+
+    def sleep(self, seconds: float) -> None:
+        self._record.append(seconds)
+
+    def __getattr__(self, name):
+        return getattr(self._real_time, name)
 
 
 def _denial_message(identity: Identity, need: Need, decision: Decision) -> str:

@@ -56,7 +56,7 @@ class Scenario:
 
 
 # --- shared checks -----------------------------------------------------------------------------
-def _drain_dead_letters(sandbox, pipeline: str) -> list:
+def drain_dead_letters(sandbox, pipeline: str) -> list:
     """Every failure record waiting in the pipeline's dead-letter queue (removed as read)."""
     sqs = sandbox.client("sqs")
     url = sandbox.deployment.queues[_dlq_arn(sandbox, pipeline)]
@@ -76,7 +76,7 @@ def _dlq_arn(sandbox, pipeline: str) -> str:
     return next(arn for arn in sandbox.deployment.queues if arn.endswith(f":{name}"))
 
 
-def _log_text(sandbox, function) -> str:
+def log_text(sandbox, function) -> str:
     """Everything in the function's log group (what `aws logs tail` would show)."""
     logs = sandbox.client("logs")
     text = []
@@ -92,7 +92,7 @@ def _log_text(sandbox, function) -> str:
 
 
 def _check_logs(outcome: Outcome, sandbox, function, expected: list) -> None:
-    text = _log_text(sandbox, function)
+    text = log_text(sandbox, function)
     missing = [item for item in expected if item not in text]
     outcome.check(
         f"its log group {function.log_group} has a line for each of them",
@@ -118,7 +118,7 @@ def _stream_record(sandbox, stream_arn: str, sequence_number: str) -> dict | Non
 
 
 def _check_stream_dead_letter(outcome, sandbox, pipeline, stream_arn, key_name, poison):
-    letters = _drain_dead_letters(sandbox, pipeline)
+    letters = drain_dead_letters(sandbox, pipeline)
     isolated = []
     for letter in letters:
         info = letter.get("DDBStreamBatchInfo", {})
@@ -133,7 +133,7 @@ def _check_stream_dead_letter(outcome, sandbox, pipeline, stream_arn, key_name, 
 
 
 def _check_event_dead_letter(outcome, sandbox, pipeline, key: str) -> None:
-    letters = _drain_dead_letters(sandbox, pipeline)
+    letters = drain_dead_letters(sandbox, pipeline)
     found = [
         letter
         for letter in letters
@@ -234,7 +234,7 @@ def stream_archive(sandbox, run: str) -> Outcome:
     )
     sandbox.settle()
 
-    archived = _archived(sandbox, bucket, table, (kept, removed, poison))
+    archived = archived_documents(sandbox, bucket, table, (kept, removed, poison))
     expected = [("INSERT", kept), ("INSERT", removed), ("REMOVE", removed)]
     for event_name, key in expected:
         document = archived.get((event_name, key))
@@ -260,7 +260,7 @@ def stream_archive(sandbox, run: str) -> Outcome:
     return outcome
 
 
-def _archived(sandbox, bucket: str, table: str, keys: tuple) -> dict:
+def archived_documents(sandbox, bucket: str, table: str, keys: tuple) -> dict:
     """(eventName, key) -> archived document, for the records of these keys."""
     s3 = sandbox.client("s3")
     found = {}

@@ -1,0 +1,268 @@
+"""Failure handling through the sandbox's Lambda service: nothing is lost.
+
+- A poison record (one the function can never process) reaches the dead-letter queue alone,
+  after the mapping's retries, while the rest of its batch is processed.
+- A poison S3 event is attempted 1 + the function's retries times, then dead-lettered with the
+  event and the error.
+- A throttled call is retried, by the SDK and then by Lambda, and processed.
+- Events in = processed + dead-lettered, with faults of both kinds in the same run.
+"""
+
+from urllib.parse import unquote_plus
+
+import pytest
+from moto.s3.models import s3_backends
+
+from handlers.bucket_names import bucket_name
+from tools.sandbox import scenarios
+from tools.sandbox.scenarios import OTHER_ACCOUNT, drain_dead_letters
+
+
+@pytest.fixture(autouse=True)
+def clean_slate(sandbox):
+    """Each test starts with empty dead-letter queues and no faults, and leaves none."""
+    for scenario in scenarios.SCENARIOS:
+        drain_dead_letters(sandbox, scenario.pipeline)
+    yield
+    sandbox.faults.clear()
+
+
+def stream_records(sandbox, table: str, key_name: str, keys) -> dict:
+    """key -> the INSERT record of that key in the table's stream (read as an operator)."""
+    streams = sandbox.client("dynamodbstreams")
+    stream_arn = sandbox.deployment.tables[table]
+    found = {}
+    for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
+        iterator = streams.get_shard_iterator(
+            StreamArn=stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        while iterator:
+            page = streams.get_records(ShardIterator=iterator, Limit=1000)
+            for record in page["Records"]:
+                key = record["dynamodb"]["Keys"][key_name]["S"]
+                if key in keys and record["eventName"] == "INSERT":
+                    found[key] = record
+            iterator = page.get("NextShardIterator") if page["Records"] else None
+    return found
+
+
+def journal_since(sandbox, start: int, function, kind: str) -> list:
+    return [e for e in sandbox.journal.entries[start:] if e.kind == kind and e.function == function]
+
+
+def invoked_with(entries: list, sequence_number: str, alone: bool) -> list:
+    """The invocations whose batch held that record (or held only it)."""
+    number = int(sequence_number)
+    return [
+        e
+        for e in entries
+        if int(e.details["first"]) <= number <= int(e.details["last"])
+        and (not alone or e.details["records"] == 1)
+    ]
+
+
+def archived_versions(sandbox, bucket: str, table: str) -> dict:
+    """archive key -> number of versions (a duplicate write would add one)."""
+    s3 = sandbox.client("s3")
+    counts = {}
+    pages = s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=f"{table}/")
+    for page in pages:
+        for version in page.get("Versions", []):
+            counts[version["Key"]] = counts.get(version["Key"], 0) + 1
+    return counts
+
+
+def test_poison_stream_record_is_dead_lettered_alone_after_its_retries(sandbox, run_id):
+    table = sandbox.outputs["userBucketsTableName"]
+    prefix = sandbox.outputs["userBucketsBucketPrefix"]
+    function = sandbox.function("userBuckets")
+    (mapping,) = [m for m in sandbox.deployment.mappings if m.function == function.name]
+    users = [f"user{i}-{run_id}" for i in range(6)]
+    poison = users[2]  # mid-batch: records before it are checkpointed, those after retried
+    s3_backends[OTHER_ACCOUNT]["aws"].create_bucket(bucket_name(prefix, poison), sandbox.region)
+    start = len(sandbox.journal.entries)
+
+    dynamodb = sandbox.client("dynamodb")
+    for user in users:
+        dynamodb.put_item(TableName=table, Item={"id": {"S": user}})
+    sandbox.settle()
+
+    records = stream_records(sandbox, table, "id", users)
+    poison_sequence = records[poison]["dynamodb"]["SequenceNumber"]
+    invocations = journal_since(sandbox, start, function.name, "invoke")
+    first = invocations[0]
+    assert first.details["records"] == len(users), "all six users arrive in one batch"
+    # Lambda invokes the poison record alone until its retries are used up (bisecting a batch
+    # does not use one up), then gives up on it and on nothing else.
+    assert len(invoked_with(invocations, poison_sequence, alone=True)) == mapping.retries + 1
+    (letter,) = drain_dead_letters(sandbox, "userBuckets")
+    info = letter["DDBStreamBatchInfo"]
+    assert (info["batchSize"], info["startSequenceNumber"], info["endSequenceNumber"]) == (
+        1,
+        poison_sequence,
+        poison_sequence,
+    )
+    assert info["streamArn"] == mapping.stream_arn
+    assert letter["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert letter["requestContext"]["approximateInvokeCount"] == mapping.retries + 1
+
+    s3 = sandbox.client("s3")
+    owned = {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    assert {bucket_name(prefix, u) for u in users if u != poison} <= owned
+    assert bucket_name(prefix, poison) not in owned
+
+
+def test_poison_s3_event_is_attempted_then_dead_lettered_with_its_error(sandbox, run_id):
+    bucket = sandbox.outputs["imageMetadataBucketName"]
+    table = sandbox.outputs["imageMetadataTableName"]
+    function = sandbox.function("imageMetadata")
+    good, poison = f"{run_id}/good.png", f"{run_id}/poison.png"
+    rule = sandbox.faults.fail(
+        "dynamodb",
+        "PutItem",
+        lambda params: params["Item"]["filename"]["S"] == poison,
+        function=function.name,
+    )
+    began = sandbox.clock.now()
+
+    s3 = sandbox.client("s3")
+    for key in (good, poison):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"\x89PNG", ContentType="image/png")
+    sandbox.settle()
+
+    attempts = 1 + function.retries
+    assert rule.hits == attempts
+    # Lambda waits about a minute before the first retry and two before the second.
+    assert sandbox.clock.now() - began >= 60 + 120  # on the sandbox's clock
+    (letter,) = drain_dead_letters(sandbox, "imageMetadata")
+    assert letter["requestContext"]["condition"] == "RetriesExhausted"
+    assert letter["requestContext"]["approximateInvokeCount"] == attempts
+    assert letter["requestContext"]["functionArn"].startswith(function.arn)
+    (event_record,) = letter["requestPayload"]["Records"]
+    assert event_record["eventName"] == "ObjectCreated:Put"
+    assert unquote_plus(event_record["s3"]["object"]["key"]) == poison
+    assert letter["responsePayload"]["errorType"] == "InternalServerError"
+    assert "PutItem operation" in letter["responsePayload"]["errorMessage"]
+
+    dynamodb = sandbox.client("dynamodb")
+    assert "Item" in dynamodb.get_item(TableName=table, Key={"filename": {"S": good}})
+    assert "Item" not in dynamodb.get_item(TableName=table, Key={"filename": {"S": poison}})
+
+
+def test_throttling_the_sdk_absorbs_never_reaches_lambda(sandbox, run_id):
+    table = sandbox.outputs["streamArchiveTableName"]
+    function = sandbox.function("streamArchive")
+    throttle = sandbox.faults.throttle("s3", "PutObject", times=2, function=function.name)
+    start, backoffs = len(sandbox.journal.entries), len(sandbox.guard.backoffs)
+
+    sandbox.client("dynamodb").put_item(TableName=table, Item={"UserId": {"S": run_id}})
+    sandbox.settle()
+
+    assert throttle.hits == 2
+    assert len(sandbox.guard.backoffs) - backoffs == 2, "the SDK backed off before each retry"
+    invocations = journal_since(sandbox, start, function.name, "invoke")
+    assert [e.details.get("failed") for e in invocations] == [None]
+    assert not journal_since(sandbox, start, function.name, "retry")
+    bucket = sandbox.outputs["streamArchiveBucketName"]
+    assert scenarios.archived_documents(sandbox, bucket, table, (run_id,))
+
+
+def test_throttling_beyond_the_sdk_retries_is_retried_by_lambda(sandbox, run_id):
+    table = sandbox.outputs["streamArchiveTableName"]
+    bucket = sandbox.outputs["streamArchiveBucketName"]
+    function = sandbox.function("streamArchive")
+    # The handlers' clients retry 5 times (botocore's max_attempts counts retries): all six
+    # attempts are throttled.
+    throttle = sandbox.faults.throttle("s3", "PutObject", times=6, function=function.name)
+    start = len(sandbox.journal.entries)
+
+    sandbox.client("dynamodb").put_item(TableName=table, Item={"UserId": {"S": run_id}})
+    sandbox.settle()
+
+    assert throttle.hits == 6
+    invocations = journal_since(sandbox, start, function.name, "invoke")
+    assert [e.details.get("failed") for e in invocations] == [1, None]
+    assert "SlowDown" in scenarios.log_text(sandbox, function), "the failure is logged"
+    assert len(journal_since(sandbox, start, function.name, "retry")) == 1
+    assert scenarios.archived_documents(sandbox, bucket, table, (run_id,))
+    assert drain_dead_letters(sandbox, "streamArchive") == []
+
+
+def test_stream_records_in_equal_archived_plus_dead_lettered(sandbox, run_id):
+    table = sandbox.outputs["streamArchiveTableName"]
+    bucket = sandbox.outputs["streamArchiveBucketName"]
+    function = sandbox.function("streamArchive")
+    keys = [f"{run_id}-{i:02}" for i in range(20)]
+    poison = keys[13]
+    sandbox.faults.fail(
+        "s3",
+        "PutObject",
+        lambda params: f'"{poison}"'.encode() in params["Body"],
+        function=function.name,
+    )
+    # Enough throttled attempts that some calls exhaust the SDK's retries and Lambda's take over.
+    throttle = sandbox.faults.throttle("s3", "PutObject", times=12, function=function.name)
+    versions_before = archived_versions(sandbox, bucket, table)
+
+    dynamodb = sandbox.client("dynamodb")
+    for key in keys:
+        dynamodb.put_item(TableName=table, Item={"UserId": {"S": key}})
+    sandbox.settle()
+
+    assert throttle.hits == 12
+    archived = scenarios.archived_documents(sandbox, bucket, table, tuple(keys))
+    letters = drain_dead_letters(sandbox, "streamArchive")
+    records = stream_records(sandbox, table, "UserId", keys)
+    dead = [
+        key
+        for key, record in records.items()
+        for letter in letters
+        if letter["DDBStreamBatchInfo"]["startSequenceNumber"]
+        == record["dynamodb"]["SequenceNumber"]
+    ]
+    assert sorted(key for _, key in archived) == sorted(set(keys) - {poison})
+    assert dead == [poison]
+    assert len(archived) + len(dead) == len(keys)
+    new_versions = {
+        key: count
+        for key, count in archived_versions(sandbox, bucket, table).items()
+        if versions_before.get(key) != count
+    }
+    assert len(new_versions) == len(keys) - 1
+    assert set(new_versions.values()) == {1}, "a retried record is never written twice"
+
+
+def test_s3_events_in_equal_indexed_plus_dead_lettered(sandbox, run_id):
+    bucket = sandbox.outputs["imageMetadataBucketName"]
+    table = sandbox.outputs["imageMetadataTableName"]
+    function = sandbox.function("imageMetadata")
+    keys = [f"{run_id}/image {i}.jpg" for i in range(10)]
+    poison = keys[4]
+    sandbox.faults.fail(
+        "dynamodb",
+        "PutItem",
+        lambda params: params["Item"]["filename"]["S"] == poison,
+        function=function.name,
+    )
+    throttle = sandbox.faults.throttle("dynamodb", "PutItem", times=7, function=function.name)
+
+    s3 = sandbox.client("s3")
+    for key in keys:
+        s3.put_object(Bucket=bucket, Key=key, Body=b"\xff\xd8\xff", ContentType="image/jpeg")
+    sandbox.settle()
+
+    assert throttle.hits == 7
+    dynamodb = sandbox.client("dynamodb")
+    indexed = [
+        key
+        for key in keys
+        if "Item" in dynamodb.get_item(TableName=table, Key={"filename": {"S": key}})
+    ]
+    letters = drain_dead_letters(sandbox, "imageMetadata")
+    dead = [
+        unquote_plus(letter["requestPayload"]["Records"][0]["s3"]["object"]["key"])
+        for letter in letters
+    ]
+    assert indexed == [k for k in keys if k != poison]
+    assert dead == [poison]
+    assert len(indexed) + len(dead) == len(keys)
