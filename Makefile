@@ -1,9 +1,10 @@
-# `make test` on a fresh machine: creates .venv, installs the pinned requirements, runs pytest.
+# On a fresh machine: `make demo` creates .venv, installs the pinned requirements and runs the
+# sandbox demo; `make test` (same setup) runs the whole suite.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: test lint preview clean
+.PHONY: demo sandbox test lint preview clean
 STACK ?= dev
 # pytest workers
 JOBS ?= 2
@@ -13,6 +14,13 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt policy/requirements.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
+
+demo: $(BIN)/.installed
+	$(BIN)/python -m tools.sandbox --demo --stack $(STACK)
+
+# Keeps running: deploy the stack into the emulator and watch handlers fire (Ctrl-C stops it).
+sandbox: $(BIN)/.installed
+	$(BIN)/python -m tools.sandbox --stack $(STACK)
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile

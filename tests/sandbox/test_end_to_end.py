@@ -6,6 +6,7 @@ import pytest
 
 from tests.sandbox.roles import role_policy, statements_that_allowed
 from tools.sandbox import scenarios
+from tools.sandbox.authorization import validate
 
 PIPELINES = [s.pipeline for s in scenarios.SCENARIOS]
 
@@ -25,6 +26,8 @@ def test_pipeline_story_holds_end_to_end(sandbox, scenario, run_id):
     calls = [c for c in sandbox.guard.calls[calls_before:] if c.identity.function == function.name]
     assert calls, "the function made no AWS call at all"
     assert not [c.describe() for c in calls if not c.allowed]
+    for need in {(n.action, n.resource): n for c in calls for n, _ in c.needs}.values():
+        validate(need)  # each was judged as the Service Authorization Reference defines it
     _, policy = role_policy(sandbox, function)
     every_sid = {statement["Sid"] for statement in policy["Statement"]}
     assert statements_that_allowed(sandbox, function, calls_before) == every_sid

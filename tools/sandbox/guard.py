@@ -32,12 +32,12 @@ from tools.sandbox import authorization
 from tools.sandbox.authorization import Call, Need, UnknownOperation
 from tools.sandbox.policy_evaluator import Decision, Principal, Request, evaluate
 
-# The error code each service answers a denied request with.
+# The error code and HTTP status each service answers a denied request with (the JSON-protocol
+# services answer 400; S3 and SQS 403).
 _ACCESS_DENIED = {
-    "dynamodb": "AccessDeniedException",
-    "dynamodbstreams": "AccessDeniedException",
-    "logs": "AccessDeniedException",
-    "polly": "AccessDeniedException",
+    "dynamodb": ("AccessDeniedException", 400),
+    "dynamodbstreams": ("AccessDeniedException", 400),
+    "logs": ("AccessDeniedException", 400),
 }
 _OBJECT_READS = {"GetObject", "HeadObject", "GetObjectTagging"}
 
@@ -214,12 +214,16 @@ class Guard:
         """S3 answers 403, not 404, for a missing key when the caller may not list the bucket
         (so that access cannot be used to probe which keys exist)."""
         bucket = call.params.get("Bucket", "")
-        listing = Need("s3:ListBucket", f"arn:{call.partition}:s3:::{bucket}")
-        if self._decide(listing, identity, call, secure).allowed:
-            return None
         if self.emulator.object_exists(
             call.region, bucket, call.params.get("Key", ""), call.params.get("VersionId")
         ):
+            return None
+        # Missing: whether the caller may list the bucket now decides the answer, so it is part
+        # of how the call was judged.
+        listing = Need("s3:ListBucket", f"arn:{call.partition}:s3:::{bucket}")
+        decision = self._decide(listing, identity, call, secure)
+        record.needs.append((listing, decision))
+        if decision.allowed:
             return None
         record.note = "object missing and no s3:ListBucket on its bucket: 403 instead of 404"
         return _denied_response(call, identity, "Access Denied", model)
@@ -270,10 +274,10 @@ def _denial_message(identity: Identity, need: Need, decision: Decision) -> str:
 
 
 def _denied_response(call: Call, identity: Identity, message: str, model) -> tuple:
-    code = _ACCESS_DENIED.get(call.service, "AccessDenied")
+    code, status = _ACCESS_DENIED.get(call.service, ("AccessDenied", 403))
     if model.http.get("method") == "HEAD":
         code, message = "403", "Forbidden"  # a HEAD response has no body to say more
-    return _error_response(call, 403, code, message)
+    return _error_response(call, status, code, message)
 
 
 def _error_response(call: Call, status: int, code: str, message: str) -> tuple:

@@ -91,7 +91,7 @@ def log_text(sandbox, function) -> str:
     return "\n".join(text)
 
 
-def _check_logs(outcome: Outcome, sandbox, function, expected: list) -> None:
+def check_logs(outcome: Outcome, sandbox, function, expected: list) -> None:
     text = log_text(sandbox, function)
     missing = [item for item in expected if item not in text]
     outcome.check(
@@ -132,7 +132,7 @@ def _check_stream_dead_letter(outcome, sandbox, pipeline, stream_arn, key_name, 
     )
 
 
-def _check_event_dead_letter(outcome, sandbox, pipeline, key: str) -> None:
+def check_event_dead_letter(outcome, sandbox, pipeline, key: str) -> None:
     letters = drain_dead_letters(sandbox, pipeline)
     found = [
         letter
@@ -192,7 +192,7 @@ def user_buckets(sandbox, run: str) -> Outcome:
             and {"Key": "user-id", "Value": user} in tags,
             f"public access block {block}, encryption {encryption}, tags {tags}",
         )
-    _check_logs(outcome, sandbox, function, [bucket_name(prefix, u) for u in users])
+    check_logs(outcome, sandbox, function, [bucket_name(prefix, u) for u in users])
     _check_stream_dead_letter(
         outcome, sandbox, "userBuckets", _stream_arn(sandbox, table), "id", taken
     )
@@ -248,7 +248,7 @@ def stream_archive(sandbox, run: str) -> Outcome:
         not any(name == "MODIFY" for name, _ in archived),
         f"archive holds {sorted(archived)}",
     )
-    _check_logs(
+    check_logs(
         outcome,
         sandbox,
         function,
@@ -319,8 +319,8 @@ def image_metadata(sandbox, run: str) -> Outcome:
     )
     outcome.check(f"{deleted!r} was indexed, then its row removed", row(deleted) is None)
     outcome.check(f"{ignored!r} (not an image suffix) was never indexed", row(ignored) is None)
-    _check_logs(outcome, sandbox, function, [f"s3://{bucket}/{kept}"])
-    _check_event_dead_letter(outcome, sandbox, "imageMetadata", poison)
+    check_logs(outcome, sandbox, function, [f"s3://{bucket}/{kept}"])
+    check_event_dead_letter(outcome, sandbox, "imageMetadata", poison)
     return outcome
 
 
@@ -372,8 +372,8 @@ def object_copy(sandbox, run: str) -> Outcome:
             and tags == [{"Key": "classification", "Value": "internal"}],
             f"content type {copied['ContentType']}, metadata {copied['Metadata']}, tags {tags}",
         )
-    _check_logs(outcome, sandbox, function, [f"s3://{destination}/{target}"])
-    _check_event_dead_letter(outcome, sandbox, "objectCopy", poison)
+    check_logs(outcome, sandbox, function, [f"s3://{destination}/{target}"])
+    check_event_dead_letter(outcome, sandbox, "objectCopy", poison)
     return outcome
 
 

@@ -1,0 +1,46 @@
+"""Deploying into the sandbox, for any project (here a minimal one outside this repo's layout):
+what AWS would refuse at deployment is refused with AWS's reason, what the sandbox does not
+emulate is listed, and what it deploys runs."""
+
+from pathlib import Path
+
+import pytest
+
+from tools.sandbox.deployment import DeploymentError
+from tools.sandbox.sandbox import Sandbox
+
+MINIMAL = Path(__file__).parents[1] / "samples" / "sandbox_minimal"
+
+
+def sandbox_with(mistake: str) -> Sandbox:
+    return Sandbox(MINIMAL, "dev", config={"sandbox-minimal:mistake": mistake})
+
+
+def test_a_sound_project_deploys_and_both_triggers_invoke_its_function():
+    with sandbox_with("none") as sandbox:
+        (function,) = sandbox.deployment.functions.values()
+        assert sandbox.deployment.not_emulated == [("aws:sns/topic:Topic", "alerts")]
+        sandbox.client("dynamodb").put_item(
+            TableName=sandbox.outputs["tableName"], Item={"id": {"S": "a"}}
+        )
+        sandbox.client("s3").put_object(Bucket=sandbox.outputs["bucketName"], Key="k", Body=b"1")
+        sandbox.settle()
+
+        invocations = sandbox.journal.of("invoke", function.name)
+        assert [e.text.rsplit(": ", 1)[-1] for e in invocations] == ["ok", "ok (attempt 1)"]
+        assert invocations[1].text.startswith(
+            f"ObjectCreated:Put s3://{sandbox.outputs['bucketName']}/k"
+        )
+
+
+@pytest.mark.parametrize(
+    "mistake, reason",
+    [
+        ("untrusted-role", "cannot be assumed by Lambda"),
+        ("notification-without-permission", "S3 is not allowed to invoke it"),
+        ("unreadable-stream", "Cannot access stream"),
+    ],
+)
+def test_what_aws_refuses_at_deployment_the_sandbox_refuses(mistake, reason):
+    with pytest.raises(DeploymentError, match=reason):
+        sandbox_with(mistake).start()
