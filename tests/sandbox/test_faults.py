@@ -117,12 +117,7 @@ def test_poison_s3_event_is_attempted_then_dead_lettered_with_its_error(sandbox,
     table = sandbox.outputs["imageMetadataTableName"]
     function = sandbox.function("imageMetadata")
     good, poison = f"{run_id}/good.png", f"{run_id}/poison.png"
-    rule = sandbox.faults.fail(
-        "dynamodb",
-        "PutItem",
-        lambda params: params["Item"]["filename"]["S"] == poison,
-        function=function.name,
-    )
+    rule = scenarios.poison_metadata_write(sandbox, function, poison)
     began = sandbox.clock.now()
 
     s3 = sandbox.client("s3")
@@ -194,12 +189,7 @@ def test_stream_records_in_equal_archived_plus_dead_lettered(sandbox, run_id):
     function = sandbox.function("streamArchive")
     keys = [f"{run_id}-{i:02}" for i in range(20)]
     poison = keys[13]
-    sandbox.faults.fail(
-        "s3",
-        "PutObject",
-        lambda params: f'"{poison}"'.encode() in params["Body"],
-        function=function.name,
-    )
+    scenarios.poison_archive_write(sandbox, function, poison)
     # Enough throttled attempts that some calls exhaust the SDK's retries and Lambda's take over.
     throttle = sandbox.faults.throttle("s3", "PutObject", times=12, function=function.name)
     versions_before = archived_versions(sandbox, bucket, table)
@@ -238,12 +228,7 @@ def test_s3_events_in_equal_indexed_plus_dead_lettered(sandbox, run_id):
     function = sandbox.function("imageMetadata")
     keys = [f"{run_id}/image {i}.jpg" for i in range(10)]
     poison = keys[4]
-    sandbox.faults.fail(
-        "dynamodb",
-        "PutItem",
-        lambda params: params["Item"]["filename"]["S"] == poison,
-        function=function.name,
-    )
+    scenarios.poison_metadata_write(sandbox, function, poison)
     throttle = sandbox.faults.throttle("dynamodb", "PutItem", times=7, function=function.name)
 
     s3 = sandbox.client("s3")

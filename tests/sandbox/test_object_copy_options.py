@@ -41,12 +41,8 @@ def mirrored_multipart(sandbox, run: str) -> scenarios.Outcome:
     destination = sandbox.outputs["objectCopyDestinationBucketName"]
     big, small, poison = f"{run}/video.bin", f"{run}/notes.txt", f"{run}/poison.txt"
     function = sandbox.function("objectCopy")
-    sandbox.faults.fail(  # so that the dead-letter queue's statement is needed too
-        "s3",
-        "CopyObject",
-        lambda params: params.get("Key") == f"copies/{poison}",
-        function=function.name,
-    )
+    # So that the dead-letter queue's statement is needed too.
+    scenarios.poison_copy(sandbox, function, f"copies/{poison}")
     body = hashlib.sha256(run.encode()).digest() * (MIN_PART_BYTES // 32 + 4096)  # > threshold
     s3 = sandbox.client("s3")
     s3.put_object(

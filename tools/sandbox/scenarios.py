@@ -147,6 +147,37 @@ def check_event_dead_letter(outcome, sandbox, pipeline, key: str) -> None:
     )
 
 
+# --- poison: a downstream call that always fails for one record or event ---------------------
+def poison_archive_write(sandbox, function, key: str):
+    """Every archive object the stream archive writes for the row `key` fails."""
+    return sandbox.faults.fail(
+        "s3",
+        "PutObject",
+        lambda params: f'"{key}"'.encode() in params.get("Body", b""),
+        function=function.name,
+    )
+
+
+def poison_metadata_write(sandbox, function, key: str):
+    """Every metadata row the image metadata function writes for object `key` fails."""
+    return sandbox.faults.fail(
+        "dynamodb",
+        "PutItem",
+        lambda params: params.get("Item", {}).get("filename", {}).get("S") == key,
+        function=function.name,
+    )
+
+
+def poison_copy(sandbox, function, destination_key: str):
+    """Every copy the object copy function makes to `destination_key` fails."""
+    return sandbox.faults.fail(
+        "s3",
+        "CopyObject",
+        lambda params: params.get("Key") == destination_key,
+        function=function.name,
+    )
+
+
 # --- user buckets --------------------------------------------------------------------------------
 def user_buckets(sandbox, run: str) -> Outcome:
     outcome = Outcome("userBuckets")
@@ -211,12 +242,7 @@ def stream_archive(sandbox, run: str) -> Outcome:
     function = sandbox.function("streamArchive")
     kept, removed, poison = f"order-{run}-1", f"order-{run}-2", f"order-{run}-poison"
     # A downstream failure that never clears, for this one record only.
-    sandbox.faults.fail(
-        "s3",
-        "PutObject",
-        lambda params: f'"{poison}"'.encode() in params.get("Body", b""),
-        function=function.name,
-    )
+    poison_archive_write(sandbox, function, poison)
     dynamodb = sandbox.client("dynamodb")
     for item in (kept, removed, poison):
         dynamodb.put_item(TableName=table, Item={"UserId": {"S": item}, "total": {"N": "42.5"}})
@@ -281,12 +307,7 @@ def image_metadata(sandbox, run: str) -> Outcome:
     function = sandbox.function("imageMetadata")
     kept, deleted = f"photos/{run}/cat.jpg", f"photos/{run}/dog one.png"
     ignored, poison = f"notes/{run}.txt", f"photos/{run}/poison.jpg"
-    sandbox.faults.fail(
-        "dynamodb",
-        "PutItem",
-        lambda params: params.get("Item", {}).get("filename", {}).get("S") == poison,
-        function=function.name,
-    )
+    poison_metadata_write(sandbox, function, poison)
     s3 = sandbox.client("s3")
     for key, body, content_type in (
         (kept, b"\xff\xd8\xff" + b"cat" * 100, "image/jpeg"),
@@ -332,12 +353,7 @@ def object_copy(sandbox, run: str) -> Outcome:
     function = sandbox.function("objectCopy")
     prefix = function.environment.get("DESTINATION_PREFIX", "")
     report, poison = f"reports/{run}/q3 report.csv", f"reports/{run}/poison.bin"
-    sandbox.faults.fail(
-        "s3",
-        "CopyObject",
-        lambda params: params.get("Key") == prefix + poison,
-        function=function.name,
-    )
+    poison_copy(sandbox, function, prefix + poison)
     s3 = sandbox.client("s3")
     body = b"region,total\n" + b"eu,1\n" * 200
     s3.put_object(
