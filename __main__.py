@@ -7,6 +7,7 @@ import pulumi
 
 from components import config
 from components.image_metadata import ImageMetadata
+from components.notes_api import NotesApi
 from components.object_copy import ObjectCopy
 from components.stream_archive import StreamArchive
 from components.user_buckets import UserBuckets
@@ -19,6 +20,7 @@ PIPELINES = [
     ("streamArchive", "stream-archive", StreamArchive, settings.stream_archive),
     ("imageMetadata", "image-metadata", ImageMetadata, settings.image_metadata),
     ("objectCopy", "object-copy", ObjectCopy, settings.object_copy),
+    ("notesApi", "notes", NotesApi, settings.notes_api),
 ]
 
 for key, name, component, pipeline_settings in PIPELINES:

@@ -13,6 +13,7 @@ message without a stack trace.
     event-pipelines:imageMetadata: {enabled: true, tableName: ImageMetadataTable,
                                     suffixes: [.jpg, .png]}
     event-pipelines:objectCopy: {enabled: true, destinationPrefix: copies/, mirrorDeletes: false}
+    event-pipelines:notesApi: {enabled: true, allowedOrigins: [http://localhost:8000], mfa: OPTIONAL}
 """
 
 import json
@@ -29,7 +30,7 @@ NAMESPACE = "event-pipelines"
 
 # The only values CloudWatch Logs accepts for retentionInDays ("never expire" is not offered).
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)  # fmt: skip
-PIPELINE_KEYS = ("userBuckets", "streamArchive", "imageMetadata", "objectCopy")
+PIPELINE_KEYS = ("userBuckets", "streamArchive", "imageMetadata", "objectCopy", "notesApi")
 TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -122,6 +123,35 @@ class ObjectCopySettings:
     invoke: AsyncSettings = AsyncSettings()
 
 
+MFA_MODES = ("OFF", "OPTIONAL", "ON")
+# An origin a browser sends: https with a host, or plain http only on this machine (Cognito accepts
+# http callback URLs for localhost alone).
+ORIGIN = re.compile(
+    r"^(https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?|http://(localhost|127\.0\.0\.1))(:[0-9]{1,5})?$"
+)
+ORIGIN_RULE = "origins such as https://notes.example.com or http://localhost:8000 (no path)"
+# Cognito's rule for a managed login domain prefix.
+AUTH_DOMAIN_PREFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+POLLY_VOICE = re.compile(r"^[A-Z][A-Za-z-]{1,30}$")
+
+
+@dataclass(frozen=True)
+class NotesApiSettings:
+    enabled: bool = False
+    table_name: str | None = None
+    # Besides the site's own origin (always allowed): e.g. a page served locally while developing.
+    allowed_origins: tuple = ()
+    mfa: str = "OPTIONAL"
+    auth_domain_prefix: str | None = None  # default: derived from project, stack and name
+    speech_url_expiry_seconds: int = 300
+    voice_id: str = "Joanna"
+    throttling_rate_limit: int = 50  # requests per second, steady
+    throttling_burst_limit: int = 100
+    # API Gateway writes access logs only once the account (per region) has a CloudWatch role.
+    set_account_cloudwatch_role: bool = False
+    function: FunctionSettings = FunctionSettings(timeout=30)
+
+
 @dataclass(frozen=True)
 class Settings:
     stack: StackSettings
@@ -129,6 +159,7 @@ class Settings:
     stream_archive: StreamArchiveSettings = StreamArchiveSettings()
     image_metadata: ImageMetadataSettings = ImageMetadataSettings()
     object_copy: ObjectCopySettings = ObjectCopySettings()
+    notes_api: NotesApiSettings = NotesApiSettings()
 
 
 class _Section:
@@ -362,6 +393,57 @@ def _object_copy(values, problems) -> ObjectCopySettings:
     return settings
 
 
+def _auth_domain_prefix_ok(prefix: str) -> bool:
+    reserved = ("aws", "amazon", "cognito")
+    return bool(AUTH_DOMAIN_PREFIX.match(prefix)) and not any(word in prefix for word in reserved)
+
+
+def _notes_api(values, problems) -> NotesApiSettings:
+    section = _Section(f"{NAMESPACE}:notesApi", values, problems)
+    defaults = NotesApiSettings()
+    settings = NotesApiSettings(
+        enabled=section.boolean("enabled", False),
+        table_name=_table_name(section),
+        allowed_origins=section.texts(
+            "allowedOrigins",
+            defaults.allowed_origins,
+            "a list of distinct " + ORIGIN_RULE,
+            lambda origins: len(set(origins)) == len(origins) and all(map(ORIGIN.match, origins)),
+        ),
+        mfa=section.text(
+            "mfa", defaults.mfa, "one of " + ", ".join(MFA_MODES), MFA_MODES.__contains__
+        ),
+        auth_domain_prefix=section.text(
+            "authDomainPrefix",
+            None,
+            "1-63 characters of a-z, 0-9 and '-', not starting or ending with '-', without "
+            "'aws', 'amazon' or 'cognito'",
+            _auth_domain_prefix_ok,
+        ),
+        speech_url_expiry_seconds=section.integer(
+            "speechUrlExpirySeconds", defaults.speech_url_expiry_seconds, 1, 3600
+        ),
+        voice_id=section.text(
+            "voiceId",
+            defaults.voice_id,
+            "a Polly voice id such as Joanna or Matthew",
+            POLLY_VOICE.match,
+        ),
+        throttling_rate_limit=section.integer(
+            "throttlingRateLimit", defaults.throttling_rate_limit, 1, 10000
+        ),
+        throttling_burst_limit=section.integer(
+            "throttlingBurstLimit", defaults.throttling_burst_limit, 1, 5000
+        ),
+        set_account_cloudwatch_role=section.boolean(
+            "setAccountCloudWatchRole", defaults.set_account_cloudwatch_role
+        ),
+        function=_function_settings(section, defaults.function),
+    )
+    section.finish()
+    return settings
+
+
 def parse(values: Mapping[str, Any]) -> Settings:
     """Settings from the namespace's values (keys without `event-pipelines:`), or ConfigError."""
     problems: list = []
@@ -381,6 +463,7 @@ def parse(values: Mapping[str, Any]) -> Settings:
         stream_archive=_stream_archive(values.get("streamArchive", {}), problems),
         image_metadata=_image_metadata(values.get("imageMetadata", {}), problems),
         object_copy=_object_copy(values.get("objectCopy", {}), problems),
+        notes_api=_notes_api(values.get("notesApi", {}), problems),
     )
     top.finish()
     if problems:

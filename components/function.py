@@ -44,6 +44,9 @@ class FunctionArgs:
     # memory, timeout and an optional fixed name (default: stable_function_name below)
     settings: FunctionSettings = field(default_factory=FunctionSettings)
     invoke: AsyncSettings = field(default_factory=AsyncSettings)
+    # False for a function only ever invoked synchronously (an API's): no dead-letter queue, no
+    # asynchronous retry settings, since nothing could ever reach them.
+    asynchronous: bool = True
 
 
 def stable_function_name(logical_name: str) -> str:
@@ -66,18 +69,18 @@ class Function(pulumi.ComponentResource):
             retention_in_days=args.log_retention_days,
             opts=child,
         )
-        self.dead_letter_queue = dead_letter_queue(f"{name}-dlq", opts=child)
+        self.dead_letter_queue = (
+            dead_letter_queue(f"{name}-dlq", opts=child) if args.asynchronous else None
+        )
         self.role = aws.iam.Role(
             f"{name}-role",
             assume_role_policy=service_trust_policy("lambda.amazonaws.com"),
             description=f"Execution role of Lambda function {self.function_name}",
             opts=child,
         )
-        self.statements = [
-            *args.statements,
-            grants.write_logs(self.log_group.arn),
-            grants.send_to_queue(self.dead_letter_queue.arn),
-        ]
+        self.statements = [*args.statements, grants.write_logs(self.log_group.arn)]
+        if self.dead_letter_queue is not None:
+            self.statements.append(grants.send_to_queue(self.dead_letter_queue.arn))
         self.role_policy = aws.iam.RolePolicy(
             f"{name}-policy",
             role=self.role.id,
@@ -111,22 +114,23 @@ class Function(pulumi.ComponentResource):
                 delete_before_replace=True,
             ),
         )
-        self.async_invoke_config = aws.lambda_.FunctionEventInvokeConfig(
-            f"{name}-async",
-            function_name=self.function.name,
-            maximum_retry_attempts=args.invoke.maximum_retry_attempts,
-            maximum_event_age_in_seconds=args.invoke.maximum_event_age_in_seconds,
-            destination_config={"on_failure": {"destination": self.dead_letter_queue.arn}},
-            opts=child,
-        )
+        outputs = {
+            "functionName": self.function.name,
+            "functionArn": self.function.arn,
+            "roleArn": self.role.arn,
+            "logGroupName": self.log_group.name,
+        }
+        self.async_invoke_config = None
+        if self.dead_letter_queue is not None:
+            self.async_invoke_config = aws.lambda_.FunctionEventInvokeConfig(
+                f"{name}-async",
+                function_name=self.function.name,
+                maximum_retry_attempts=args.invoke.maximum_retry_attempts,
+                maximum_event_age_in_seconds=args.invoke.maximum_event_age_in_seconds,
+                destination_config={"on_failure": {"destination": self.dead_letter_queue.arn}},
+                opts=child,
+            )
+            outputs["deadLetterQueueUrl"] = self.dead_letter_queue.url
+            outputs["deadLetterQueueArn"] = self.dead_letter_queue.arn
         self.arn = self.function.arn
-        self.register_outputs(
-            {
-                "functionName": self.function.name,
-                "functionArn": self.function.arn,
-                "roleArn": self.role.arn,
-                "logGroupName": self.log_group.name,
-                "deadLetterQueueUrl": self.dead_letter_queue.url,
-                "deadLetterQueueArn": self.dead_letter_queue.arn,
-            }
-        )
+        self.register_outputs(outputs)

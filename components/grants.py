@@ -106,3 +106,25 @@ def list_bucket(bucket_arn: pulumi.Input[str], sid: str = "ListBucket") -> dict:
     """ListBucket on one bucket: with it, S3 answers 404 (not 403) for a key that does not exist,
     which a handler needs to tell a deleted object from a denied request."""
     return allow(sid, ["s3:ListBucket"], [bucket_arn])
+
+
+def query_and_write_items(table_arn: pulumi.Input[str], sid: str = "ReadWriteItems") -> dict:
+    """Query, put, update and delete the items of one table: no Scan, no GetItem, no batch
+    operations (a handler that reads through Query is always bounded by a partition key)."""
+    actions = ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+    return allow(sid, actions, [table_arn])
+
+
+def synthesize_speech(sid: str = "SynthesizeSpeech") -> dict:
+    """polly:SynthesizeSpeech without lexicons. Polly's permissions reference gives its resource
+    as "*": the lexicon resource type applies only to requests that name lexicons, and these
+    name none (whether a grant on `lexicon/*` covers such a request is not documented)."""
+    return allow(sid, ["polly:SynthesizeSpeech"], ["*"])
+
+
+def read_write_objects(
+    bucket_arn: pulumi.Input[str], key_prefix: pulumi.Input[str] = "", sid: str = "ReadWriteObjects"
+) -> dict:
+    """GetObject and PutObject under `key_prefix` of one bucket (a presigned GET URL signed with
+    the role is authorized as the role's own GetObject)."""
+    return allow(sid, ["s3:GetObject", "s3:PutObject"], [_objects(bucket_arn, key_prefix)])

@@ -24,10 +24,14 @@ class SecureBucket(pulumi.ComponentResource):
         bucket_name: str | None = None,  # fixed name; default: Pulumi auto-naming
         versioning: bool = True,
         force_destroy: bool = False,
+        # True when the caller grants access to a resource made after the bucket (a CDN's read):
+        # it then calls attach_policy() with those statements.
+        defer_policy: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("event-pipelines:index:SecureBucket", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        self._logical_name = name
 
         self.bucket = aws.s3.Bucket(
             name, bucket=bucket_name, force_destroy=force_destroy, opts=child
@@ -75,8 +79,17 @@ class SecureBucket(pulumi.ComponentResource):
                 versioning_configuration={"status": "Enabled"},
                 opts=child,
             )
-        aws.s3.BucketPolicy(
-            f"{name}-tls-only",
+        self._public_access_block = public_access_block
+        self.arn = self.bucket.arn
+        self.bucket_name = self.bucket.id
+        if not defer_policy:
+            self.attach_policy()
+        self.register_outputs({"bucketName": self.bucket.id, "bucketArn": self.bucket.arn})
+
+    def attach_policy(self, statements=()) -> aws.s3.BucketPolicy:
+        """The bucket policy: TLS-only, plus `statements` (grants to other services)."""
+        return aws.s3.BucketPolicy(
+            f"{self._logical_name}-tls-only",
             bucket=self.bucket.id,
             policy=document(
                 [
@@ -84,12 +97,10 @@ class SecureBucket(pulumi.ComponentResource):
                         "DenyInsecureTransport",
                         "s3:*",
                         [self.bucket.arn, pulumi.Output.concat(self.bucket.arn, "/*")],
-                    )
+                    ),
+                    *statements,
                 ]
             ),
             # S3 rejects concurrent changes to one bucket's access settings: block first.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access_block]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self._public_access_block]),
         )
-        self.arn = self.bucket.arn
-        self.bucket_name = self.bucket.id
-        self.register_outputs({"bucketName": self.bucket.id, "bucketArn": self.bucket.arn})

@@ -8,6 +8,7 @@ import pulumi_aws as aws
 def secure_table(
     name: str,
     hash_key: str,
+    range_key: tuple | None = None,  # (name, "S" | "N" | "B"): a sort key
     stream_view_type: str | None = None,  # e.g. NEW_IMAGE; None: no stream
     table_name: str | None = None,  # fixed name; default: Pulumi auto-naming
     deletion_protection: bool = False,
@@ -18,7 +19,11 @@ def secure_table(
         name=table_name,
         billing_mode="PAY_PER_REQUEST",
         hash_key=hash_key,
-        attributes=[{"name": hash_key, "type": "S"}],
+        range_key=range_key[0] if range_key else None,
+        attributes=[
+            {"name": hash_key, "type": "S"},
+            *([{"name": range_key[0], "type": range_key[1]}] if range_key else []),
+        ],
         stream_enabled=stream_view_type is not None,
         stream_view_type=stream_view_type,
         point_in_time_recovery={"enabled": True},

@@ -19,7 +19,7 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from tools import aws_functions
-from tools.aws_functions import ACCOUNT_ID, Aws, dns_suffix
+from tools.aws_functions import ACCOUNT_ID, Aws, dns_suffix, stable_hex
 
 STREAM_LABEL = "2026-01-01T00:00:00.000"
 
@@ -115,6 +115,11 @@ class AwsMocks(pulumi.runtime.Mocks):
             "aws:cloudwatch/logGroup:LogGroup": self._log_group,
             "aws:lambda/function:Function": self._function,
             "aws:lambda/eventSourceMapping:EventSourceMapping": self._event_source_mapping,
+            "aws:apigateway/restApi:RestApi": self._rest_api,
+            "aws:apigateway/stage:Stage": self._api_stage,
+            "aws:cognito/userPool:UserPool": self._user_pool,
+            "aws:cognito/userPoolClient:UserPoolClient": self._user_pool_client,
+            "aws:cloudfront/distribution:Distribution": self._distribution,
         }
 
     @property
@@ -293,3 +298,49 @@ class AwsMocks(pulumi.runtime.Mocks):
             state="Enabled",
         )
         return uuid, state
+
+    def _rest_api(self, name, state):
+        api_id = stable_hex(auto_name(name), length=10)
+        state.update(
+            id=api_id,
+            rootResourceId=stable_hex(api_id, "/", length=10),
+            arn=f"arn:{self.aws.partition}:apigateway:{self.aws.region}::/restapis/{api_id}",
+            executionArn=self.aws.arn("execute-api", api_id),
+        )
+        return api_id, state
+
+    def _api_stage(self, name, state):
+        api, stage = state.get("restApi", ""), state.get("stageName", "")
+        host = f"{api}.execute-api.{self.aws.region}.{dns_suffix(self.aws.partition)}"
+        state.update(
+            invokeUrl=f"https://{host}/{stage}",
+            executionArn=f"{self.aws.arn('execute-api', api)}/{stage}",
+            arn=f"arn:{self.aws.partition}:apigateway:{self.aws.region}::/restapis/{api}/stages/{stage}",
+        )
+        return f"ags-{api}-{stage}", state
+
+    def _user_pool(self, name, state):
+        pool_id = f"{self.aws.region}_{stable_hex(name, length=9)}"
+        state.update(
+            id=pool_id,
+            arn=self.aws.arn("cognito-idp", f"userpool/{pool_id}"),
+            endpoint=f"cognito-idp.{self.aws.region}.amazonaws.com/{pool_id}",
+            name=state.get("name") or auto_name(name),
+        )
+        return pool_id, state
+
+    def _user_pool_client(self, name, state):
+        client_id = stable_hex(name, length=26)
+        state.update(id=client_id, name=state.get("name") or auto_name(name))
+        return client_id, state
+
+    def _distribution(self, name, state):
+        distribution_id = "E" + stable_hex(name, length=13).upper()
+        state.update(
+            id=distribution_id,
+            arn=f"arn:{self.aws.partition}:cloudfront::{self.aws.account_id}:distribution/{distribution_id}",
+            domainName=f"d{stable_hex(name, length=13)}.cloudfront.net",
+            hostedZoneId="Z2FDTNDATAQYW2",
+            status="Deployed",
+        )
+        return distribution_id, state

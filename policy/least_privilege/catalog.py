@@ -32,12 +32,21 @@ def service_actions(service: str) -> tuple:
     return tuple(f"{data['prefix']}:{name}" for name in data["privileges"])
 
 
+# Actions whose resource type only applies to an optional part of the request, so their common
+# use needs Resource "*", as the service's own permissions reference says. polly:SynthesizeSpeech
+# names lexicons only when the request uses some (Amazon Polly API permissions reference:
+# SynthesizeSpeech, Resources "*").
+OPTIONAL_RESOURCE_ACTIONS = frozenset({"polly:synthesizespeech"})
+
+
 @cache
 def _wildcard_only(service: str) -> frozenset:
     if not service_actions(service):
         return frozenset()
-    return frozenset(
-        a.lower() for a in get_actions_that_support_wildcard_arns_only(service.lower())
+    documented = {a for a in OPTIONAL_RESOURCE_ACTIONS if a.startswith(service.lower() + ":")}
+    return (
+        frozenset(a.lower() for a in get_actions_that_support_wildcard_arns_only(service.lower()))
+        | documented
     )
 
 

@@ -262,6 +262,21 @@ def test_resource_scoped_actions_on_any_resource_are_refused(pack):
     assert "xray" not in violation.message  # PutTraceSegments only accepts "*": fine
 
 
+def test_polly_actions_on_lexicons_stay_scoped(pack):
+    policy = document(
+        {
+            "Effect": "Allow",
+            "Action": ["polly:SynthesizeSpeech", "polly:GetLexicon"],
+            "Resource": "*",
+        }
+    )
+    violation = only(
+        check(pack, ROLE_POLICY, {"role": "r", "policy": policy}), "iam-no-wildcard-resources"
+    )
+    assert "polly:GetLexicon" in violation.message
+    assert "SynthesizeSpeech" not in violation.message
+
+
 def test_patterns_are_expanded_with_the_action_catalog(pack):
     policy = document({"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"})
     violation = only(
@@ -280,6 +295,8 @@ def test_patterns_are_expanded_with_the_action_catalog(pack):
         },
         {"Effect": "Allow", "Action": "sts:GetCallerIdentity", "Resource": "*"},
         {"Effect": "Allow", "Action": "dynamodb:ListStreams", "Resource": "*"},
+        # Polly documents "*" for speech: its lexicon resource only applies to named lexicons.
+        {"Effect": "Allow", "Action": "polly:SynthesizeSpeech", "Resource": "*"},
     ],
 )
 def test_actions_that_only_accept_any_resource_pass(pack, statement):
