@@ -240,7 +240,8 @@ def run_program(
     `pulumi preview` does (Output values not known are skipped rather than None). `unknowns`
     (implies `preview`): as a first preview, where computed outputs are unknown and inputs built
     from them reach the engine, and a policy pack, as unknown values. `mocks`: answer with these
-    instead (tools.sandbox's create what they answer for).
+    instead (tools.sandbox's create what they answer for; `strict` and `unknowns` are then
+    theirs to decide).
     """
     project_dir = Path(project_dir).resolve()
     project = project_name(project_dir)
@@ -248,9 +249,10 @@ def run_program(
         config, secret_keys = stack_config(project_dir, stack)
     else:
         config, secret_keys = dict(config), []
-    mocks = mocks or AwsMocks(
-        region=config.get("aws:region", "us-east-1"), strict=strict, unknown_computed=unknowns
-    )
+    if mocks is None:
+        mocks = AwsMocks(
+            region=config.get("aws:region", "us-east-1"), strict=strict, unknown_computed=unknowns
+        )
     monitor = RecordingMonitor(mocks)
 
     main = program_entry(project_dir)

@@ -57,6 +57,8 @@ SAMPLE_CALLS = [
     ),
     *(call("sqs", op, QueueUrl=QUEUE_URL) for op in sorted(authorization._SQS_QUEUE_OPERATIONS)),
     call("sqs", "GetQueueUrl", QueueName="dead-letters"),
+    call("polly", "SynthesizeSpeech", Text="hi", OutputFormat="mp3", VoiceId="Joanna"),
+    call("polly", "SynthesizeSpeech", Text="hi", LexiconNames=["names"]),
 ]
 
 
@@ -89,12 +91,13 @@ def test_every_mapping_fits_the_service_authorization_reference(sample):
             ],
         ),
         (
-            # A copy reads the exact source version (URL-encoded in CopySource) and its tags.
+            # A copy reads the exact source version and its tags. botocore URL-encodes a text
+            # CopySource itself, so "%20" there is part of the key.
             call("s3", "CopyObject", CopySource="src/a%20b.txt?versionId=v1", **OBJECT),
             [
-                ("s3:GetObjectVersion", "arn:aws:s3:::src/a b.txt"),
+                ("s3:GetObjectVersion", "arn:aws:s3:::src/a%20b.txt"),
                 ("s3:PutObject", "arn:aws:s3:::photos/2026/cat.jpg"),
-                ("s3:GetObjectVersionTagging", "arn:aws:s3:::src/a b.txt"),
+                ("s3:GetObjectVersionTagging", "arn:aws:s3:::src/a%20b.txt"),
                 ("s3:PutObjectTagging", "arn:aws:s3:::photos/2026/cat.jpg"),
             ],
         ),
@@ -163,6 +166,11 @@ def test_every_mapping_fits_the_service_authorization_reference(sample):
             [("logs:PutLogEvents", f"{GROUP}:log-stream:s")],
         ),
         (call("sts", "GetCallerIdentity"), []),
+        (call("polly", "SynthesizeSpeech", Text="hi"), [("polly:SynthesizeSpeech", "*")]),
+        (
+            call("polly", "SynthesizeSpeech", Text="hi", LexiconNames=["names"]),
+            [("polly:SynthesizeSpeech", f"arn:aws:polly:{REGION}:{ACCOUNT}:lexicon/names")],
+        ),
     ],
     ids=lambda value: f"{value.service}:{value.operation}" if isinstance(value, Call) else "",
 )

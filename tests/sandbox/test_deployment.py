@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tools.sandbox.deployment import DeploymentError
+from tools.sandbox.emulator import EmulatorBusy
 from tools.sandbox.sandbox import Sandbox
 
 MINIMAL = Path(__file__).parents[1] / "samples" / "sandbox_minimal"
@@ -44,3 +45,16 @@ def test_a_sound_project_deploys_and_both_triggers_invoke_its_function():
 def test_what_aws_refuses_at_deployment_the_sandbox_refuses(mistake, reason):
     with pytest.raises(DeploymentError, match=reason):
         sandbox_with(mistake).start()
+
+
+def test_one_sandbox_at_a_time_and_a_failed_start_leaves_nothing_behind():
+    """moto's state is process-wide: a second sandbox would silently wipe the first."""
+    with pytest.raises(DeploymentError):
+        sandbox_with("untrusted-role").start()  # fails half way: must release everything
+    with sandbox_with("none") as first:
+        with pytest.raises(EmulatorBusy):
+            sandbox_with("none").start()
+        assert first.client("dynamodb").list_tables()["TableNames"]
+        ca_bundle = Path(first.emulator.ca_bundle)
+        assert ca_bundle.exists()
+    assert not ca_bundle.exists(), "the TLS directory (with the server's key) is removed"

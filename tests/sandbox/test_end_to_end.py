@@ -33,11 +33,18 @@ def test_pipeline_story_holds_end_to_end(sandbox, scenario, run_id):
     assert statements_that_allowed(sandbox, function, calls_before) == every_sid
 
 
+# An event each function handles without doing anything: an empty batch of records, or for the
+# API's function a CORS preflight.
+HARMLESS_EVENTS = {"notesApi": {"httpMethod": "OPTIONS", "resource": "/notes", "headers": {}}}
+
+
 @pytest.mark.parametrize("pipeline", PIPELINES)
 def test_functions_run_the_code_of_their_own_archive(sandbox, pipeline):
     runtime = sandbox.runtimes[sandbox.function(pipeline).name]
+    invocation = sandbox.invoke(runtime.spec.name, HARMLESS_EVENTS.get(pipeline, {"Records": []}))
+    assert invocation.ok, invocation.error
     module_name = runtime.spec.handler.rpartition(".")[0]
-    module = runtime._modules[module_name]  # loaded by the story above, or load it now
+    module = runtime._modules[module_name]  # the handler's module, as that invocation loaded it
     assert module.__file__.startswith(str(runtime.code_dir))
     # Only what the archive holds is importable there: no test helpers, no Pulumi code.
     assert sorted(str(p) for p in runtime._files()) == sorted(runtime.spec.code.assets)
@@ -74,4 +81,17 @@ def test_resources_exist_in_the_emulator_as_the_program_declared_them(sandbox):
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     assert attributes["SqsManagedSseEnabled"] == "true"
     assert "aws:SecureTransport" in attributes["Policy"]
-    assert sandbox.deployment.not_emulated == []
+    # What the sandbox does not run, and says so: the CDN in front of the notes page, and API
+    # Gateway's throttling and account settings.
+    assert sorted({kind for kind, _ in sandbox.deployment.not_emulated}) == [
+        "aws:apigateway/account:Account",
+        "aws:apigateway/methodSettings:MethodSettings",
+        "aws:cloudfront/distribution:Distribution",
+        "aws:cloudfront/originAccessControl:OriginAccessControl",
+        "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
+    ]
+    site = outputs["notesApiSiteUrl"]
+    assert site.startswith("https://") and "notesApiUserPoolId" in outputs
+    content = [b for b in sandbox.deployment.buckets if b.startswith("notes-site-content")]
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=content[0])["Contents"]}
+    assert {"index.html", "app.js", "config.js"} <= keys

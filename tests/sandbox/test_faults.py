@@ -1,11 +1,16 @@
 """Failure handling through the sandbox's Lambda service: nothing is lost.
 
-- A poison record (one the function can never process) reaches the dead-letter queue alone,
-  after the mapping's retries, while the rest of its batch is processed.
+- A poison stream record (one the function can never process) holds back its shard for the
+  mapping's retries: each retry sends it with the records after it in its batch (Lambda retries a
+  partial failure from the failed record on). Then the failure record in the dead-letter queue
+  names that range, the poison and the records after it, which were nevertheless processed; the
+  records before it were processed once and are not named.
 - A poison S3 event is attempted 1 + the function's retries times, then dead-lettered with the
   event and the error.
 - A throttled call is retried, by the SDK and then by Lambda, and processed.
-- Events in = processed + dead-lettered, with faults of both kinds in the same run.
+- Nothing is lost, with faults of both kinds in the same run: every stream record is archived or
+  named by a dead letter's range (both, for the records after a poison in its batch); every S3
+  event is indexed or dead-lettered, exactly one of the two.
 """
 
 from urllib.parse import unquote_plus
@@ -15,35 +20,26 @@ from moto.s3.models import s3_backends
 
 from handlers.bucket_names import bucket_name
 from tools.sandbox import scenarios
-from tools.sandbox.scenarios import OTHER_ACCOUNT, drain_dead_letters
+from tools.sandbox.scenarios import OTHER_ACCOUNT, drain_dead_letters, letter_covers
 
 
 @pytest.fixture(autouse=True)
 def clean_slate(sandbox):
     """Each test starts with empty dead-letter queues and no faults, and leaves none."""
     for scenario in scenarios.SCENARIOS:
-        drain_dead_letters(sandbox, scenario.pipeline)
+        if f"{scenario.pipeline}DeadLetterQueueUrl" in sandbox.outputs:
+            drain_dead_letters(sandbox, scenario.pipeline)
     yield
     sandbox.faults.clear()
 
 
 def stream_records(sandbox, table: str, key_name: str, keys) -> dict:
     """key -> the INSERT record of that key in the table's stream (read as an operator)."""
-    streams = sandbox.client("dynamodbstreams")
-    stream_arn = sandbox.deployment.tables[table]
-    found = {}
-    for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
-        iterator = streams.get_shard_iterator(
-            StreamArn=stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-        )["ShardIterator"]
-        while iterator:
-            page = streams.get_records(ShardIterator=iterator, Limit=1000)
-            for record in page["Records"]:
-                key = record["dynamodb"]["Keys"][key_name]["S"]
-                if key in keys and record["eventName"] == "INSERT":
-                    found[key] = record
-            iterator = page.get("NextShardIterator") if page["Records"] else None
-    return found
+    return {
+        scenarios.record_key(record, key_name): record
+        for record in scenarios.read_stream(sandbox, sandbox.deployment.tables[table])
+        if scenarios.record_key(record, key_name) in keys and record["eventName"] == "INSERT"
+    }
 
 
 def journal_since(sandbox, start: int, function, kind: str) -> list:
@@ -72,7 +68,7 @@ def archived_versions(sandbox, bucket: str, table: str) -> dict:
     return counts
 
 
-def test_poison_stream_record_is_dead_lettered_alone_after_its_retries(sandbox, run_id):
+def test_poison_mid_batch_is_dead_lettered_with_the_records_after_it_all_processed(sandbox, run_id):
     table = sandbox.outputs["userBucketsTableName"]
     prefix = sandbox.outputs["userBucketsBucketPrefix"]
     function = sandbox.function("userBuckets")
@@ -88,28 +84,66 @@ def test_poison_stream_record_is_dead_lettered_alone_after_its_retries(sandbox, 
     sandbox.settle()
 
     records = stream_records(sandbox, table, "id", users)
-    poison_sequence = records[poison]["dynamodb"]["SequenceNumber"]
+    sequence = {user: records[user]["dynamodb"]["SequenceNumber"] for user in users}
     invocations = journal_since(sandbox, start, function.name, "invoke")
-    first = invocations[0]
-    assert first.details["records"] == len(users), "all six users arrive in one batch"
-    # Lambda invokes the poison record alone until its retries are used up (bisecting a batch
-    # does not use one up), then gives up on it and on nothing else.
-    assert len(invoked_with(invocations, poison_sequence, alone=True)) == mapping.retries + 1
+    assert invocations[0].details["records"] == len(users), "all six users arrive in one batch"
+    # The handler reports only the poison failed: Lambda checkpoints users 0 and 1 and retries
+    # from the poison to the end of the batch, as one batch (no halving: the invocation
+    # succeeded), until the mapping's retries are used up.
+    with_poison = invoked_with(invocations, sequence[poison], alone=False)
+    assert len(with_poison) == mapping.retries + 1
+    assert [(e.details["first"], e.details["last"]) for e in with_poison[1:]] == [
+        (sequence[poison], sequence[users[-1]])
+    ] * mapping.retries
+    assert not [
+        e for e in journal_since(sandbox, start, function.name, "retry") if "split" in e.text
+    ]
+    for user in users[:2]:
+        assert len(invoked_with(invocations, sequence[user], alone=False)) == 1
+
     (letter,) = drain_dead_letters(sandbox, "userBuckets")
     info = letter["DDBStreamBatchInfo"]
+    # The letter names the poison and every record after it in its batch: 4 records.
     assert (info["batchSize"], info["startSequenceNumber"], info["endSequenceNumber"]) == (
-        1,
-        poison_sequence,
-        poison_sequence,
+        len(users) - 2,
+        sequence[poison],
+        sequence[users[-1]],
     )
     assert info["streamArn"] == mapping.stream_arn
     assert letter["requestContext"]["condition"] == "RetryAttemptsExhausted"
     assert letter["requestContext"]["approximateInvokeCount"] == mapping.retries + 1
 
+    # Every other user has a bucket, those after the poison too: they were processed, in each
+    # retry (the handler is idempotent), though the letter names them.
     s3 = sandbox.client("s3")
     owned = {b["Name"] for b in s3.list_buckets()["Buckets"]}
     assert {bucket_name(prefix, u) for u in users if u != poison} <= owned
     assert bucket_name(prefix, poison) not in owned
+
+
+def test_a_stream_record_is_as_old_as_the_sandbox_clock_says(sandbox, run_id):
+    """Skipping the clock (as settle() does over asynchronous retry delays) does not age records
+    written afterwards: a fresh record is delivered though the clock is 300 s ahead of the
+    stream's wall-time timestamps and the mapping's maximum record age is 120 s."""
+    table = sandbox.outputs["streamArchiveTableName"]
+    bucket = sandbox.outputs["streamArchiveBucketName"]
+    function = sandbox.function("streamArchive")
+    (mapping,) = [m for m in sandbox.deployment.mappings if m.function == function.name]
+    start = len(sandbox.journal.entries)
+    sandbox.clock.skip_to(sandbox.clock.now() + 300)
+    assert [p for p in sandbox.pollers if p.mapping is mapping], "its poller reads this mapping"
+    saved, mapping.max_record_age = mapping.max_record_age, 120
+    try:
+        sandbox.client("dynamodb").put_item(TableName=table, Item={"UserId": {"S": run_id}})
+        sandbox.settle()
+    finally:
+        mapping.max_record_age = saved
+
+    assert not journal_since(sandbox, start, function.name, "dead-letter")
+    assert scenarios.archived_documents(sandbox, bucket, table, (run_id,))
+    (invocation,) = journal_since(sandbox, start, function.name, "invoke")
+    assert invocation.details.get("failed") is None
+    assert drain_dead_letters(sandbox, "streamArchive") == []
 
 
 def test_poison_s3_event_is_attempted_then_dead_lettered_with_its_error(sandbox, run_id):
@@ -118,7 +152,7 @@ def test_poison_s3_event_is_attempted_then_dead_lettered_with_its_error(sandbox,
     function = sandbox.function("imageMetadata")
     good, poison = f"{run_id}/good.png", f"{run_id}/poison.png"
     rule = scenarios.poison_metadata_write(sandbox, function, poison)
-    began = sandbox.clock.now()
+    began, start = sandbox.clock.now(), len(sandbox.journal.entries)
 
     s3 = sandbox.client("s3")
     for key in (good, poison):
@@ -126,7 +160,13 @@ def test_poison_s3_event_is_attempted_then_dead_lettered_with_its_error(sandbox,
     sandbox.settle()
 
     attempts = 1 + function.retries
-    assert rule.hits == attempts
+    failed = [
+        e
+        for e in journal_since(sandbox, start, function.name, "invoke")
+        if e.text.startswith(f"ObjectCreated:Put s3://{bucket}/{poison}:")
+    ]
+    assert [e.details.get("failed") for e in failed] == [1] * attempts
+    assert rule.hits >= attempts  # each invocation's call, and the SDK's own retries of it
     # Lambda waits about a minute before the first retry and two before the second.
     assert sandbox.clock.now() - began >= 60 + 120  # on the sandbox's clock
     (letter,) = drain_dead_letters(sandbox, "imageMetadata")
@@ -184,6 +224,10 @@ def test_throttling_beyond_the_sdk_retries_is_retried_by_lambda(sandbox, run_id)
 
 
 def test_stream_records_in_equal_archived_plus_dead_lettered(sandbox, run_id):
+    """Nothing lost: every record of the run was archived or is named by a dead letter's range
+    (an operator can find it from the letter), and the poison was only dead-lettered. The two
+    overlap: a letter names the poison and the records after it in the batch Lambda retried,
+    and those were archived in the retries. Nor written twice: one object version per record."""
     table = sandbox.outputs["streamArchiveTableName"]
     bucket = sandbox.outputs["streamArchiveBucketName"]
     function = sandbox.function("streamArchive")
@@ -200,19 +244,17 @@ def test_stream_records_in_equal_archived_plus_dead_lettered(sandbox, run_id):
     sandbox.settle()
 
     assert throttle.hits == 12
-    archived = scenarios.archived_documents(sandbox, bucket, table, tuple(keys))
+    archived = {key for _, key in scenarios.archived_documents(sandbox, bucket, table, tuple(keys))}
     letters = drain_dead_letters(sandbox, "streamArchive")
     records = stream_records(sandbox, table, "UserId", keys)
-    dead = [
-        key
-        for key, record in records.items()
-        for letter in letters
-        if letter["DDBStreamBatchInfo"]["startSequenceNumber"]
-        == record["dynamodb"]["SequenceNumber"]
-    ]
-    assert sorted(key for _, key in archived) == sorted(set(keys) - {poison})
-    assert dead == [poison]
-    assert len(archived) + len(dead) == len(keys)
+    sequence = {key: records[key]["dynamodb"]["SequenceNumber"] for key in keys}
+    named = {key for key in keys for letter in letters if letter_covers(letter, sequence[key])}
+    covered = sum(letter["DDBStreamBatchInfo"]["batchSize"] for letter in letters)
+    assert covered == len(named), "the letters' ranges do not overlap, nor name other records"
+    assert archived | named == set(keys)
+    assert poison in named and poison not in archived
+    assert archived == set(keys) - {poison}
+    assert min(named) == poison, "no record before the poison is named"
     new_versions = {
         key: count
         for key, count in archived_versions(sandbox, bucket, table).items()

@@ -18,6 +18,7 @@ OPTIONS = {
     "event-pipelines:userBuckets": OFF,
     "event-pipelines:streamArchive": OFF,
     "event-pipelines:imageMetadata": OFF,
+    "event-pipelines:notesApi": OFF,
     "event-pipelines:objectCopy": json.dumps(
         {
             "enabled": True,

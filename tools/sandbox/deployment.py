@@ -16,8 +16,10 @@ read the stream): the deployment fails with AWS's message, as `pulumi up` would.
 import hashlib
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from tools.aws_mocks import PROVIDER, AwsMocks
+from tools.sandbox.api_gateway import GATEWAY_TYPES, Recorder
 from tools.sandbox.policy_evaluator import Principal, Request, evaluate
 
 
@@ -118,6 +120,7 @@ class SandboxMocks(AwsMocks):
         super().__init__(region=region, strict=True)
         self.emulator = emulator
         self.deployment = Deployment(region=region)
+        self.gateway = Recorder(self.deployment)
         self._lock = threading.Lock()
         self._create = {
             "aws:s3/bucket:Bucket": self._create_bucket,
@@ -144,11 +147,21 @@ class SandboxMocks(AwsMocks):
             "aws:lambda/eventSourceMapping:EventSourceMapping": self._create_event_source_mapping,
             "aws:lambda/permission:Permission": self._create_permission,
             "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": self._create_invoke_config,
+            "aws:cognito/userPool:UserPool": self._create_user_pool,
+            "aws:cognito/userPoolClient:UserPoolClient": self._create_user_pool_client,
+            "aws:cognito/userPoolDomain:UserPoolDomain": self._create_user_pool_domain,
+            "aws:s3/bucketObjectv2:BucketObjectv2": self._create_object,
         }
 
     def new_resource(self, args):
         physical, state = super().new_resource(args)
         if args.typ == PROVIDER or not args.typ.startswith("aws:"):
+            return physical, state
+        if args.typ in GATEWAY_TYPES:  # played by the sandbox, not created in moto
+            try:
+                self.gateway.record(GATEWAY_TYPES[args.typ], physical, state, args.inputs)
+            except Exception as error:
+                raise DeploymentError(f"{args.typ} {args.name!r}: {error}") from error
             return physical, state
         create = self._create.get(args.typ)
         if create is None:
@@ -550,6 +563,43 @@ class SandboxMocks(AwsMocks):
         function.max_event_age = _int(inputs.get("maximumEventAgeInSeconds"), 21600)
         destination = (inputs.get("destinationConfig") or {}).get("onFailure") or {}
         function.on_failure = destination.get("destination")
+
+    # --- Cognito (the sandbox signs users in from these pools) ------------------------------
+    def _create_user_pool(self, state, inputs):
+        pool = self._client("cognito-idp").create_user_pool(
+            PoolName=state.get("name") or "sandbox-pool",
+            UsernameAttributes=inputs.get("usernameAttributes") or [],
+            AutoVerifiedAttributes=inputs.get("autoVerifiedAttributes") or [],
+            MfaConfiguration=inputs.get("mfaConfiguration") or "OFF",
+        )["UserPool"]
+        return {"id": pool["Id"], "arn": pool["Arn"]}
+
+    def _create_user_pool_client(self, state, inputs):
+        client = self._client("cognito-idp").create_user_pool_client(
+            UserPoolId=inputs["userPoolId"],
+            ClientName=state.get("name") or "sandbox-client",
+            GenerateSecret=bool(inputs.get("generateSecret")),
+            CallbackURLs=inputs.get("callbackUrls") or [],
+            AllowedOAuthFlows=inputs.get("allowedOauthFlows") or [],
+        )["UserPoolClient"]
+        return {"id": client["ClientId"]}
+
+    def _create_user_pool_domain(self, state, inputs):
+        self._client("cognito-idp").create_user_pool_domain(
+            Domain=inputs["domain"], UserPoolId=inputs["userPoolId"]
+        )
+
+    def _create_object(self, state, inputs):
+        if inputs.get("source") is not None:
+            body = Path(inputs["source"].path).read_bytes()
+        else:
+            body = (inputs.get("content") or "").encode()
+        self._client("s3").put_object(
+            Bucket=inputs["bucket"],
+            Key=inputs["key"],
+            Body=body,
+            ContentType=inputs.get("contentType") or "binary/octet-stream",
+        )
 
 
 def _role_name(role: str) -> str:

@@ -61,18 +61,41 @@ def _without_delay(get_request):
     return accept
 
 
+# moto's state and the sandbox's patches of it are process-wide: one emulator at a time.
+_RUNNING = threading.Lock()
+
+
+class EmulatorBusy(RuntimeError):
+    pass
+
+
 class Emulator:
     def __init__(self, port: int = 0):
         self._requested_port = port
         self._server = None
         self._thread: threading.Thread | None = None
-        self._directory = tempfile.TemporaryDirectory(prefix="sandbox-tls-")
-        self.ca_bundle = str(Path(self._directory.name) / "sandbox-ca.pem")
+        self._directory = None
+        self.ca_bundle = ""
         self.operator_credentials: dict = {}
         self._clients: dict = {}
+        self._owns_moto = False
 
     # --- lifecycle ------------------------------------------------------------------------
     def start(self) -> "Emulator":
+        if not _RUNNING.acquire(blocking=False):
+            raise EmulatorBusy(
+                "another sandbox is running in this process: moto's state is process-wide"
+            )
+        self._owns_moto = True
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> "Emulator":
+        self._directory = tempfile.TemporaryDirectory(prefix="sandbox-tls-")
+        self.ca_bundle = str(Path(self._directory.name) / "sandbox-ca.pem")
         key_file = self._write_certificate()
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(self.ca_bundle, key_file)
@@ -94,15 +117,21 @@ class Emulator:
         return self
 
     def stop(self) -> None:
-        if self._server is None:
-            return
         try:
-            self.enforce_iam(False)  # the switch is process-wide: leave moto as we found it
+            if self._server is not None:
+                try:
+                    self.enforce_iam(False)  # process-wide: leave moto unenforced for others
+                finally:
+                    self._server.shutdown()
+                    self._thread.join()
+                    self._server = None
         finally:
-            self._server.shutdown()
-            self._thread.join()
-            self._server = None
-            self._directory.cleanup()
+            if self._directory is not None:
+                self._directory.cleanup()  # it holds the server's private key
+                self._directory = None
+            if self._owns_moto:
+                self._owns_moto = False
+                _RUNNING.release()
 
     @property
     def port(self) -> int:
@@ -167,6 +196,10 @@ class Emulator:
             queue = sqs_backends[ACCOUNT_ID][region].queues.get(resource)
             return queue.policy if queue is not None else None
         return None
+
+    def region_of_bucket(self, name: str) -> str:
+        bucket = s3_backends[ACCOUNT_ID]["aws"].buckets.get(name)
+        return bucket.region_name if bucket is not None else "us-east-1"
 
     def object_exists(self, region: str, bucket: str, key: str, version: str | None) -> bool:
         try:

@@ -4,8 +4,9 @@
   request (S3's 503 SlowDown, DynamoDB's ProvisionedThroughputExceededException, ...). They are
   answered per attempt, so the SDK's retries see each one; more than the SDK retries and the
   call fails, and Lambda's retries take over.
-- fail(): every call of an operation whose parameters match fails with a server error, for as
-  long as the rule stands: a record the function can never process (a poison record).
+- fail(): every attempt of a call whose parameters match fails with a server error (500), for
+  as long as the rule stands; the SDK retries it as it would a real one, then the call fails:
+  a record the function can never process (a poison record).
 """
 
 import threading

@@ -12,9 +12,10 @@ and record every decision, so a run shows which statement allowed each call. mot
 still apply behind this (see tools.sandbox.moto_patches).
 
 Injected faults (tools.sandbox.faults) are answered per attempt, before the request is sent, so
-the SDK's own retries see them as they would see a throttled AWS. The SDK's back-off between
-attempts is recorded in `backoffs` rather than slept: the sandbox's time is virtual, and a test
-of five throttled attempts should not wait out fifteen seconds of jittered back-off.
+the SDK's own retries see them as they would see a throttled or failing AWS. The SDK's back-off
+between attempts is recorded in `backoffs` rather than slept, so a test of six throttled attempts
+does not wait out half a minute of jittered back-off; it is not added to the invocation's
+duration either (a handler whose retries would outlast its timeout in AWS passes here).
 """
 
 import contextlib
@@ -65,7 +66,6 @@ class CallRecord:
     needs: list  # [(Need, Decision)]
     allowed: bool
     note: str = ""
-    error: str = ""  # the error code the call finally ended with, if any
 
     def describe(self) -> str:
         verdict = "allowed" if self.allowed else "DENIED"
@@ -140,23 +140,50 @@ class Guard:
             call = Call(
                 service, model.name, context.get("sandbox_parameters", {}), region, identity.account
             )
-            return self._authorize(call, identity, secure, model)
+            return self._authorize(call, identity, secure, model, context)
 
         def remember_iterators(model, parsed, context, **_):
             self._remember_iterators(model.name, context.get("sandbox_parameters", {}), parsed)
 
-        def inject_throttling(request, event_name, **_):
+        def inject_faults(request, event_name, **_):
+            # Per attempt, as the service would answer it: the SDK's retries see each one.
             operation = event_name.rsplit(".", 1)[-1]
-            fault = self.faults and self.faults.take_throttle(identity.function, service, operation)
-            return _fault_response(request, fault, protocol) if fault else None
+            if not self.faults:
+                return None
+            params = request.context.get("sandbox_parameters", {})
+            fault = self.faults.failure(
+                identity.function, service, operation, params
+            ) or self.faults.take_throttle(identity.function, service, operation)
+            if fault is None:
+                return None
+            record = request.context.get("sandbox_record")
+            if record is not None:
+                record.note = f"injected fault: {fault.code}"
+            return _fault_response(request, fault, protocol)
 
         events.register("provide-client-params", keep_parameters)
         events.register("before-call", authorize)
         events.register("after-call", remember_iterators)
-        events.register("before-send", inject_throttling)
+        events.register("before-send", inject_faults)
+
+    def judge_presigned(self, access_key: str, action: str, resource: str) -> bool:
+        """A request made with a presigned URL is authorized as its signer's own call."""
+        identity = self.identities.get(access_key)
+        if identity is None:
+            return access_key == self.emulator.operator_credentials.get("aws_access_key_id")
+        region = self.emulator.region_of_bucket(resource.split(":::", 1)[1].split("/", 1)[0])
+        call = Call(
+            "s3", f"{action.split(':', 1)[1]} (presigned URL)", {}, region, identity.account
+        )
+        need = Need(action, resource)
+        decision = self._decide(need, identity, call, secure=True)
+        self.calls.append(
+            CallRecord(identity, "s3", call.operation, [(need, decision)], decision.allowed)
+        )
+        return decision.allowed
 
     # --- judging --------------------------------------------------------------------------
-    def _authorize(self, call: Call, identity: Identity, secure: bool, model):
+    def _authorize(self, call: Call, identity: Identity, secure: bool, model, context: dict):
         try:
             needs = authorization.needs(call, self._stream_of_iterator)
         except UnknownOperation as error:
@@ -174,17 +201,12 @@ class Guard:
         denied = [(need, d) for need, d in decisions if not d.allowed]
         record = CallRecord(identity, call.service, call.operation, decisions, not denied)
         self.calls.append(record)
+        context["sandbox_record"] = record
         if denied:
             need, decision = denied[0]
             return _denied_response(
                 call, identity, _denial_message(identity, need, decision), model
             )
-        fault = self.faults and self.faults.failure(
-            identity.function, call.service, call.operation, call.params
-        )
-        if fault:
-            record.note = f"injected fault: {fault.code}"
-            return _error_response(call, fault.status, fault.code, fault.message)
         if call.service == "s3" and call.operation in _OBJECT_READS:
             return self._hide_missing_object(call, identity, secure, record, model)
         return None
@@ -225,6 +247,7 @@ class Guard:
         record.needs.append((listing, decision))
         if decision.allowed:
             return None
+        record.allowed = False  # the caller gets AccessDenied: count it as a denial
         record.note = "object missing and no s3:ListBucket on its bucket: 403 instead of 404"
         return _denied_response(call, identity, "Access Denied", model)
 

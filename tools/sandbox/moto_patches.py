@@ -19,6 +19,9 @@ exit):
 import contextlib
 import itertools
 
+from moto import settings
+from moto.core.authorization import ActionAuthenticatorMixin
+from moto.core.exceptions import AccessDeniedError
 from moto.iam import access_control
 from moto.iam.access_control import PermissionResult
 from moto.s3 import models as s3_models
@@ -28,8 +31,17 @@ from tools.sandbox.policy_evaluator import EXPLICIT_DENY, Request, evaluate
 
 
 @contextlib.contextmanager
-def patched():
+def patched(presigned_judge=None):
+    """`presigned_judge(access_key, action, resource_arn) -> bool` authorizes requests made with
+    a presigned S3 URL (moto's IAM check expects an Authorization header and fails on them)."""
     with contextlib.ExitStack() as stack:
+        stack.enter_context(
+            _replaced(
+                ActionAuthenticatorMixin,
+                "_authenticate_and_authorize_s3_action",
+                lambda original: _presigned_s3(original, presigned_judge),
+            )
+        )
         stack.enter_context(
             _replaced(
                 access_control.IAMRequestBase, "check_action_permitted", _check_action_permitted
@@ -51,6 +63,21 @@ def _replaced(owner, name: str, replacement_factory):
         yield
     finally:
         setattr(owner, name, original)
+
+
+def _presigned_s3(original, judge):
+    def authenticate_and_authorize_s3_action(self, bucket_name=None, key_name=None):
+        credential = (self.querystring.get("X-Amz-Credential") or [""])[0]
+        enforced = ActionAuthenticatorMixin.request_count >= settings.INITIAL_NO_AUTH_ACTION_COUNT
+        if not (enforced and credential and "Authorization" not in self.headers):
+            return original(self, bucket_name, key_name)
+        access_key = credential.split("/")[0]
+        arn = f"{bucket_name}/{key_name}" if key_name else bucket_name
+        action = f"s3:{self._get_action()}"
+        if judge is None or not judge(access_key, action, f"arn:aws:s3:::{arn}"):
+            raise AccessDeniedError(user_arn=access_key, action=action)
+
+    return authenticate_and_authorize_s3_action
 
 
 def _check_action_permitted(original):

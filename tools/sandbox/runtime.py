@@ -30,16 +30,6 @@ from pathlib import Path
 
 from botocore.exceptions import ClientError
 
-# What Lambda's environment has and a developer's shell may add: none of it may reach a handler.
-_HOST_VARIABLES = (
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_CONFIG_FILE",
-    "AWS_SHARED_CREDENTIALS_FILE",
-    "AWS_SECURITY_TOKEN",
-    "AWS_ROLE_ARN",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-)
 _EMULATOR_LOGGERS = ("moto", "werkzeug")  # the emulator shares this process, not the function's log
 _LEVELS = {"TRACE": 5, "DEBUG": 10, "INFO": 20, "WARN": 30, "ERROR": 40, "FATAL": 50}
 
@@ -84,6 +74,8 @@ class FunctionRuntime:
         self.credentials = credentials
         self.code_dir = workdir / "functions" / spec.name
         self._unpack()
+        self._empty_file = workdir / "empty-aws-config"
+        self._empty_file.touch()
         self._top_level = {p.parts[0].removesuffix(".py") for p in self._files()}
         self._modules: dict = {}
         self._handler = None
@@ -166,8 +158,11 @@ class FunctionRuntime:
     @contextlib.contextmanager
     def _environment(self):
         saved = dict(os.environ)
-        for name in _HOST_VARIABLES:
-            os.environ.pop(name, None)
+        # No AWS setting of the developer's reaches the handler (a profile, a per-service
+        # endpoint, FIPS endpoints, ...): every AWS_* variable goes, and the SDK's config and
+        # credentials files are empty ones, as in Lambda.
+        for name in [n for n in os.environ if n.startswith("AWS_")]:
+            os.environ.pop(name)
         os.environ.update(self.spec.environment)
         os.environ.update(
             {
@@ -186,13 +181,19 @@ class FunctionRuntime:
                 "AWS_EXECUTION_ENV": f"AWS_Lambda_{self.spec.runtime}",
                 "LAMBDA_TASK_ROOT": str(self.code_dir),
                 "_HANDLER": self.spec.handler,
+                "AWS_CONFIG_FILE": str(self._empty_file),
+                "AWS_SHARED_CREDENTIALS_FILE": str(self._empty_file),
             }
         )
         try:
             yield
         finally:
-            os.environ.clear()
-            os.environ.update(saved)
+            # Undo only what changed: other threads of this process read the environment too.
+            for name in [n for n in os.environ if n not in saved]:
+                os.environ.pop(name)
+            for name, value in saved.items():
+                if os.environ.get(name) != value:
+                    os.environ[name] = value
 
     def _ship_logs(self, events: list) -> str:
         """Write the invocation's log events to the log group with the role's credentials."""
@@ -210,7 +211,10 @@ class FunctionRuntime:
                         raise
                 self._log_stream_created = True
             logs.put_log_events(
-                logGroupName=self.spec.log_group, logStreamName=self.log_stream, logEvents=events
+                logGroupName=self.spec.log_group,
+                logStreamName=self.log_stream,
+                # Threads of a batch log concurrently; PutLogEvents wants time order.
+                logEvents=sorted(events, key=lambda e: e["timestamp"]),
             )
         except ClientError as error:
             # Lambda runs the function anyway; its logs are lost.

@@ -16,11 +16,14 @@ import contextlib
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Self
+from urllib.parse import urlparse
 
 from tools.program import REPO_ROOT, run_program, stack_config
 from tools.sandbox import destinations, moto_patches, s3_delivery
+from tools.sandbox.api_gateway import ApiClient
 from tools.sandbox.async_invoker import AsyncInvoker
 from tools.sandbox.deployment import SandboxMocks
 from tools.sandbox.emulator import Emulator
@@ -66,12 +69,14 @@ class Sandbox:
         self.guard = Guard(self.emulator, self.faults)
         self.clock = Clock()
         self.deployment = None
+        self.mocks = None
         self.run = None  # the program run (tools.program.ProgramRun)
         self.runtimes: dict = {}
         self.pollers: list = []
         self.invokers: dict = {}
         self.credentials: dict = {}
         self._delivery = None
+        self.users: dict = {}  # token -> {"pool_arn", "claims"}: users signed in (sign_in)
         self._stack = contextlib.ExitStack()
         self._lock = threading.Lock()  # one invocation at a time: handlers share os.environ
 
@@ -84,9 +89,9 @@ class Sandbox:
 
     def start(self) -> "Sandbox":
         try:
-            self._stack.enter_context(moto_patches.patched())
+            self._stack.callback(self.emulator.stop)  # also cleans up after a failed start
             self.emulator.start()
-            self._stack.callback(self.emulator.stop)
+            self._stack.enter_context(moto_patches.patched(self.guard.judge_presigned))
             self._stack.enter_context(self.guard.installed())
             workdir = Path(
                 self._stack.enter_context(tempfile.TemporaryDirectory(prefix="sandbox-"))
@@ -115,6 +120,7 @@ class Sandbox:
         config.update(self.config_overrides)
         mocks = SandboxMocks(self.emulator, config.get("aws:region", "us-east-1"))
         self.run = run_program(self.project_dir, self.stack, config=config, mocks=mocks)
+        self.mocks = mocks
         self.deployment = mocks.deployment
 
     def _bind(self, workdir: Path) -> None:
@@ -203,6 +209,56 @@ class Sandbox:
     def client(self, service: str):
         """A client as the sandbox's operator (an administrator of the emulated account)."""
         return self.emulator.client(service, self.region)
+
+    def invoke(self, function_name: str, event: dict):
+        """A synchronous invocation (what API Gateway's proxy integration does)."""
+        with self._lock:
+            return self.runtimes[function_name].invoke(event)
+
+    def api(self, pipeline_output_prefix: str) -> ApiClient:
+        """A client of the stage a pipeline's `<prefix>ApiUrl` output names."""
+        url = urlparse(self.outputs[f"{pipeline_output_prefix}ApiUrl"])
+        api = self.mocks.gateway.apis[url.hostname.split(".", 1)[0]]
+        return ApiClient(api, url.path.strip("/"), self)
+
+    def sign_in(self, user_pool_id: str, email: str) -> dict:
+        """A user of a user pool (created if new), signed in: pass it to ApiClient.request.
+
+        The sandbox plays Cognito's hosted sign-in: the user's claims are read from the
+        emulator's pool; the token is an opaque handle, not a signed JWT."""
+        cognito = self.client("cognito-idp")
+        try:
+            user = cognito.admin_get_user(UserPoolId=user_pool_id, Username=email)
+            attributes = user["UserAttributes"]
+            username = user["Username"]
+        except cognito.exceptions.UserNotFoundException:
+            user = cognito.admin_create_user(
+                UserPoolId=user_pool_id,
+                Username=email,
+                UserAttributes=[
+                    {"Name": "email", "Value": email},
+                    {"Name": "email_verified", "Value": "true"},
+                ],
+                MessageAction="SUPPRESS",
+            )["User"]
+            attributes, username = user["Attributes"], user["Username"]
+        values = {a["Name"]: a["Value"] for a in attributes}
+        pool = cognito.describe_user_pool(UserPoolId=user_pool_id)["UserPool"]
+        now = int(time.time())
+        claims = {
+            "sub": values["sub"],
+            "email": values.get("email", email),
+            "email_verified": values.get("email_verified", "false"),
+            "cognito:username": username,
+            "iss": f"https://cognito-idp.{self.region}.amazonaws.com/{user_pool_id}",
+            "token_use": "id",
+            "auth_time": str(now),
+            "iat": str(now),
+            "exp": str(now + 3600),
+        }
+        token = f"sandbox-id-token-{uuid.uuid4().hex}"
+        self.users[token] = {"pool_arn": pool["Arn"], "claims": claims}
+        return {"token": token, "claims": claims}
 
     def function(self, pipeline_output_prefix: str):
         """The function a pipeline's `<prefix>FunctionArn` output names."""

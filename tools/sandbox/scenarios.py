@@ -11,6 +11,8 @@ same story many times (the mutation tests do).
 
 import hashlib
 import json
+import ssl
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote_plus
@@ -101,48 +103,90 @@ def check_logs(outcome: Outcome, sandbox, function, expected: list) -> None:
     )
 
 
-def _stream_record(sandbox, stream_arn: str, sequence_number: str) -> dict | None:
-    """The stream record a dead-letter message points at (as an operator would look it up)."""
+def read_stream(sandbox, stream_arn: str) -> list:
+    """Every record the stream holds, in stream order (read from TRIM_HORIZON, as an operator
+    would look records up)."""
     streams = sandbox.client("dynamodbstreams")
+    records = []
     for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
         iterator = streams.get_shard_iterator(
-            StreamArn=stream_arn,
-            ShardId=shard["ShardId"],
-            ShardIteratorType="AT_SEQUENCE_NUMBER",
-            SequenceNumber=sequence_number,
+            StreamArn=stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
         )["ShardIterator"]
-        records = streams.get_records(ShardIterator=iterator, Limit=1)["Records"]
-        if records and records[0]["dynamodb"]["SequenceNumber"] == sequence_number:
-            return records[0]
-    return None
+        while iterator:
+            page = streams.get_records(ShardIterator=iterator, Limit=1000)
+            records.extend(page["Records"])
+            iterator = page.get("NextShardIterator") if page["Records"] else None
+    return records
 
 
-def _check_stream_dead_letter(outcome, sandbox, pipeline, stream_arn, key_name, poison):
+def record_key(record: dict, key_name: str) -> str | None:
+    return record["dynamodb"]["Keys"].get(key_name, {}).get("S")
+
+
+def letter_covers(letter: dict, sequence_number: str) -> bool:
+    """Whether a stream failure record's range (first to last sequence number) holds it."""
+    info = letter.get("DDBStreamBatchInfo") or {}
+    first, last = info.get("startSequenceNumber"), info.get("endSequenceNumber")
+    return bool(first and last) and int(first) <= int(sequence_number) <= int(last)
+
+
+def _check_stream_dead_letter(outcome, sandbox, pipeline, stream_arn, key_name, keys, poison):
+    """The run's one dead letter names the INSERT of `poison` alone: the story writes it last,
+    so no record of its batch comes after it (a record after it would be named too: Lambda
+    retries a partial failure from the failed record to the end of the batch)."""
     letters = drain_dead_letters(sandbox, pipeline)
-    isolated = []
-    for letter in letters:
-        info = letter.get("DDBStreamBatchInfo", {})
-        record = _stream_record(sandbox, stream_arn, info.get("startSequenceNumber", ""))
-        if record and record["dynamodb"]["Keys"][key_name]["S"] == poison:
-            isolated.append(info)
+    ours = [r for r in read_stream(sandbox, stream_arn) if record_key(r, key_name) in keys]
+    poisoned = [
+        r["dynamodb"]["SequenceNumber"]
+        for r in ours
+        if record_key(r, key_name) == poison and r["eventName"] == "INSERT"
+    ]
+    sequence = poisoned[0] if len(poisoned) == 1 else None
+    mine = [
+        letter
+        for letter in letters
+        if any(letter_covers(letter, r["dynamodb"]["SequenceNumber"]) for r in ours)
+    ]
+    (mapping,) = [m for m in sandbox.deployment.mappings if m.stream_arn == stream_arn]
+    attempts = None if mapping.retries == -1 else mapping.retries + 1
+    found = [
+        (
+            letter["DDBStreamBatchInfo"]["batchSize"],
+            letter["DDBStreamBatchInfo"]["startSequenceNumber"],
+            letter["DDBStreamBatchInfo"]["endSequenceNumber"],
+            letter["requestContext"]["condition"],
+            letter["requestContext"]["approximateInvokeCount"],
+        )
+        for letter in mine
+    ]
+    expected = (1, sequence, sequence, "RetryAttemptsExhausted")
     outcome.check(
-        f"the record of {poison!r} alone is in the dead-letter queue, after its retries",
-        any(info["batchSize"] == 1 for info in isolated),
-        f"dead-letter messages: {letters}",
+        f"the record of {poison!r} (the last the story wrote) alone is in the dead-letter queue, "
+        f"after {attempts or 'its'} attempts, and no other record of this run",
+        sequence is not None
+        and len(found) == 1
+        and found[0][:4] == expected
+        and attempts in (None, found[0][4]),
+        f"this run's dead letters (batch size, first, last, condition, attempts): {found}; "
+        f"expected {expected} after {attempts} attempts; INSERTs of {poison!r}: {poisoned}",
     )
 
 
 def check_event_dead_letter(outcome, sandbox, pipeline, key: str) -> None:
     letters = drain_dead_letters(sandbox, pipeline)
+    attempts = 1 + sandbox.function(pipeline).retries
     found = [
         letter
         for letter in letters
         if unquote_plus(letter["requestPayload"]["Records"][0]["s3"]["object"]["key"]) == key
     ]
     outcome.check(
-        f"the event of {key!r} is in the dead-letter queue with its error, after "
-        f"{found[0]['requestContext']['approximateInvokeCount'] if found else '?'} attempts",
-        found and found[0]["requestContext"]["condition"] == "RetriesExhausted",
+        f"the event of {key!r} is in the dead-letter queue with its error, after {attempts} "
+        "attempts (1 + the function's retries)",
+        len(found) == 1
+        and found[0]["requestContext"]["condition"] == "RetriesExhausted"
+        and found[0]["requestContext"]["approximateInvokeCount"] == attempts
+        and "errorMessage" in found[0].get("responsePayload", {}),
         f"dead-letter messages: {letters}",
     )
 
@@ -189,7 +233,7 @@ def user_buckets(sandbox, run: str) -> Outcome:
     # Bucket names are global: another account already owns the name this user's bucket gets.
     s3_backends[OTHER_ACCOUNT]["aws"].create_bucket(bucket_name(prefix, taken), sandbox.region)
     dynamodb = sandbox.client("dynamodb")
-    for user in [*users, taken]:
+    for user in users:
         dynamodb.put_item(TableName=table, Item={"id": {"S": user}, "plan": {"S": "free"}})
     dynamodb.update_item(
         TableName=table,
@@ -198,10 +242,12 @@ def user_buckets(sandbox, run: str) -> Outcome:
         ExpressionAttributeNames={"#p": "plan"},
         ExpressionAttributeValues={":p": {"S": "pro"}},
     )
+    dynamodb.put_item(TableName=table, Item={"id": {"S": taken}, "plan": {"S": "free"}})
     outcome.story.append(
-        f"inserted users {users + [taken]} into {table} (a bucket named for {taken!r} already "
-        f"belongs to account {OTHER_ACCOUNT}), then modified {users[0]!r}"
+        f"inserted users {users} into {table}, modified {users[0]!r}, then inserted {taken!r} "
+        f"(a bucket named for {taken!r} already belongs to account {OTHER_ACCOUNT})"
     )
+    journal_start = len(sandbox.journal.entries)
     sandbox.settle()
 
     s3 = sandbox.client("s3")
@@ -224,10 +270,44 @@ def user_buckets(sandbox, run: str) -> Outcome:
             f"public access block {block}, encryption {encryption}, tags {tags}",
         )
     check_logs(outcome, sandbox, function, [bucket_name(prefix, u) for u in users])
+    _check_modify_delivered(outcome, sandbox, function, table, prefix, users[0], journal_start)
     _check_stream_dead_letter(
-        outcome, sandbox, "userBuckets", _stream_arn(sandbox, table), "id", taken
+        outcome, sandbox, "userBuckets", _stream_arn(sandbox, table), "id", [*users, taken], taken
     )
     return outcome
+
+
+def _check_modify_delivered(outcome, sandbox, function, table, prefix, user, journal_start):
+    """The MODIFY of `user` reached the function, which handled it, and it made no new bucket."""
+    modified = [
+        r
+        for r in read_stream(sandbox, _stream_arn(sandbox, table))
+        if record_key(r, "id") == user and r["eventName"] == "MODIFY"
+    ]
+    sequence = modified[-1]["dynamodb"]["SequenceNumber"] if modified else "0"
+    delivered = [
+        e
+        for e in sandbox.journal.entries[journal_start:]
+        if e.kind == "invoke"
+        and e.function == function.name
+        and int(e.details["first"]) <= int(sequence) <= int(e.details["last"])
+    ]
+    logs = log_text(sandbox, function)
+    handled = bool(modified) and f"ready for user record {modified[-1]['eventID']}" in logs
+    name = bucket_name(prefix, user)
+    stem = name.rsplit("-", 1)[0] + "-"  # the bucket's name without the hash of the user id
+    buckets = [
+        b["Name"]
+        for b in sandbox.client("s3").list_buckets()["Buckets"]
+        if b["Name"].startswith(stem)
+    ]
+    outcome.check(
+        f"the MODIFY of {user!r} was delivered to the function and handled, making no second "
+        "bucket",
+        len(modified) == 1 and delivered and handled and buckets == [name],
+        f"MODIFY records {[r['dynamodb']['SequenceNumber'] for r in modified]}, invocations "
+        f"with it {[str(e) for e in delivered]}, its log line found: {handled}, buckets {buckets}",
+    )
 
 
 def _stream_arn(sandbox, table: str) -> str:
@@ -244,7 +324,7 @@ def stream_archive(sandbox, run: str) -> Outcome:
     # A downstream failure that never clears, for this one record only.
     poison_archive_write(sandbox, function, poison)
     dynamodb = sandbox.client("dynamodb")
-    for item in (kept, removed, poison):
+    for item in (kept, removed):
         dynamodb.put_item(TableName=table, Item={"UserId": {"S": item}, "total": {"N": "42.5"}})
     dynamodb.update_item(
         TableName=table,
@@ -254,9 +334,10 @@ def stream_archive(sandbox, run: str) -> Outcome:
         ExpressionAttributeValues={":t": {"N": "43"}},
     )
     dynamodb.delete_item(TableName=table, Key={"UserId": {"S": removed}})
+    dynamodb.put_item(TableName=table, Item={"UserId": {"S": poison}, "total": {"N": "1"}})
     outcome.story.append(
-        f"inserted {kept!r}, {removed!r} and {poison!r} into {table}, modified {kept!r}, "
-        f"deleted {removed!r}; every S3 write for {poison!r} fails (injected)"
+        f"inserted {kept!r} and {removed!r} into {table}, modified {kept!r}, deleted "
+        f"{removed!r}, then inserted {poison!r}; every S3 write for {poison!r} fails (injected)"
     )
     sandbox.settle()
 
@@ -281,7 +362,13 @@ def stream_archive(sandbox, run: str) -> Outcome:
         [f"record {doc['sequenceNumber']} archived" for doc in archived.values()],
     )
     _check_stream_dead_letter(
-        outcome, sandbox, "streamArchive", _stream_arn(sandbox, table), "UserId", poison
+        outcome,
+        sandbox,
+        "streamArchive",
+        _stream_arn(sandbox, table),
+        "UserId",
+        [kept, removed, poison],
+        poison,
     )
     return outcome
 
@@ -316,18 +403,19 @@ def image_metadata(sandbox, run: str) -> Outcome:
         (poison, b"\xff\xd8\xff", "image/jpeg"),
     ):
         s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
+    dynamodb = sandbox.client("dynamodb")
+
+    def row(key: str) -> dict | None:
+        return dynamodb.get_item(TableName=table, Key={"filename": {"S": key}}).get("Item")
+
     sandbox.settle()
+    indexed_before_delete = row(deleted)
     s3.delete_object(Bucket=bucket, Key=deleted)
     outcome.story.append(
         f"uploaded {kept!r}, {deleted!r}, {ignored!r} and {poison!r} to {bucket}, then deleted "
         f"{deleted!r}; every metadata write for {poison!r} fails (injected)"
     )
     sandbox.settle()
-
-    dynamodb = sandbox.client("dynamodb")
-
-    def row(key: str) -> dict | None:
-        return dynamodb.get_item(TableName=table, Key={"filename": {"S": key}}).get("Item")
 
     head = s3.head_object(Bucket=bucket, Key=kept)
     item = row(kept) or {}
@@ -338,7 +426,11 @@ def image_metadata(sandbox, run: str) -> Outcome:
         and item.get("etag", {}).get("S") == head["ETag"].strip('"'),
         f"row {item}",
     )
-    outcome.check(f"{deleted!r} was indexed, then its row removed", row(deleted) is None)
+    outcome.check(
+        f"{deleted!r} was indexed, then its row removed",
+        indexed_before_delete is not None and row(deleted) is None,
+        f"row before the delete {indexed_before_delete}, after {row(deleted)}",
+    )
     outcome.check(f"{ignored!r} (not an image suffix) was never indexed", row(ignored) is None)
     check_logs(outcome, sandbox, function, [f"s3://{bucket}/{kept}"])
     check_event_dead_letter(outcome, sandbox, "imageMetadata", poison)
@@ -393,11 +485,111 @@ def object_copy(sandbox, run: str) -> Outcome:
     return outcome
 
 
+# --- notes API -------------------------------------------------------------------------------------
+def notes_api(sandbox, run: str) -> Outcome:
+    outcome = Outcome("notesApi")
+    api = sandbox.api("notesApi")
+    pool = sandbox.outputs["notesApiUserPoolId"]
+    table = sandbox.outputs["notesApiTableName"]
+    site = {"Origin": sandbox.outputs["notesApiSiteUrl"]}
+    function = sandbox.function("notesApi")
+    alice = sandbox.sign_in(pool, f"alice-{run}@example.com")
+    bob = sandbox.sign_in(pool, f"bob-{run}@example.com")
+    texts = [f"buy milk ({run})", "call the plumber", "read chapter 3"]
+
+    created = [api.request("POST", "/notes", alice, {"Note": t}, headers=site) for t in texts]
+    ids = [r.json().get("NoteId") for r in created if r.status == 201]
+    outcome.story.append(
+        f"signed in as {alice['claims']['email']} and {bob['claims']['email']} (user pool "
+        f"{pool}); Alice created {len(texts)} notes through {api.api.id}/{api.stage}"
+    )
+    outcome.check(
+        f"Alice's {len(texts)} notes were created (201), readable from the site's origin",
+        len(ids) == len(texts)
+        and all(r.headers.get("Access-Control-Allow-Origin") == site["Origin"] for r in created),
+        f"answers {[(r.status, r.body) for r in created]}",
+    )
+    listed, token, pages = [], None, 0
+    while pages < 5:
+        query = {"limit": "2", **({"nextToken": token} if token else {})}
+        page = api.request("GET", "/notes", alice, query=query, headers=site).json() or {}
+        listed += [n["NoteId"] for n in page.get("notes", [])]
+        pages, token = pages + 1, page.get("nextToken")
+        if not token:
+            break
+    outcome.check(
+        f"listing them 2 at a time takes {pages} pages, each note once",
+        sorted(listed) == sorted(ids) and pages == 2,
+        f"listed {listed} in {pages} page(s), created {ids}",
+    )
+    if ids:
+        target = f"/notes/{ids[0]}"
+        answers = {
+            "Bob's list": api.request("GET", "/notes", bob).json(),
+            "Bob's update": (bob_update := api.request("PUT", target, bob, {"Note": "x"})).status,
+            "Bob's delete": api.request("DELETE", target, bob).status,
+        }
+        outcome.check(
+            "Bob sees none of Alice's notes and cannot change them (404)",
+            answers["Bob's list"] == {"notes": [], "nextToken": None}
+            and answers["Bob's update"] == 404
+            and answers["Bob's delete"] == 404,
+            f"answers {answers}",
+        )
+        updated = api.request("PUT", target, alice, {"Is_Incomplete": True})
+        outcome.check(
+            "Alice marks her first note incomplete",
+            updated.status == 200 and (updated.json() or {}).get("Is_Incomplete") is True,
+            f"answer {updated.status} {updated.body}",
+        )
+        _check_speech(outcome, api, alice, ids[0])
+        deleted = api.request("DELETE", f"/notes/{ids[-1]}", alice)
+        outcome.check(f"Alice deletes note {ids[-1]} (204)", deleted.status == 204, deleted.body)
+    forged = api.request("POST", "/notes", alice, {"Note": "x", "UserId": bob["claims"]["sub"]})
+    anonymous = api.request("GET", "/notes")
+    outcome.check(
+        "a body naming a UserId is refused by the API's model (400), a call without a token "
+        "by its authorizer (401)",
+        forged.status == 400 and "UserId" in forged.body and anonymous.status == 401,
+        f"answers {forged.status} {forged.body}, {anonymous.status} {anonymous.body}",
+    )
+    rows = sandbox.client("dynamodb").query(
+        TableName=table,
+        KeyConditionExpression="UserId = :u",
+        ExpressionAttributeValues={":u": {"S": alice["claims"]["sub"]}},
+    )["Items"]
+    outcome.check(
+        f"the table holds Alice's {len(texts) - 1} remaining notes under her sub",
+        sorted(int(r["NoteId"]["N"]) for r in rows) == sorted(ids[:-1]),
+        f"rows {rows}",
+    )
+    if ids:  # Bob's refused update, by the request id API Gateway gave it
+        request = bob_update.headers.get("x-amzn-RequestId")
+        check_logs(outcome, sandbox, function, [f"(request {request})"])
+    return outcome
+
+
+def _check_speech(outcome: Outcome, api, user, note_id) -> None:
+    answer = api.request("POST", f"/notes/{note_id}/speech", user)
+    url = (answer.json() or {}).get("url") if answer.status == 200 else None
+    audio, kind = b"", None
+    if url:
+        context = ssl.create_default_context(cafile=api.sandbox.emulator.ca_bundle)
+        with urllib.request.urlopen(url, context=context, timeout=10) as response:
+            audio, kind = response.read(), response.headers.get("Content-Type")
+    outcome.check(
+        "speech of that note: Polly's MP3 saved, and its presigned URL serves it",
+        bool(audio) and kind == "audio/mpeg",
+        f"answer {answer.status} {answer.body}, fetched {len(audio)} bytes of {kind}",
+    )
+
+
 SCENARIOS = (
     Scenario("userBuckets", "user inserted -> its bucket exists", user_buckets),
     Scenario("streamArchive", "rows inserted and removed -> archive objects", stream_archive),
     Scenario("imageMetadata", "images uploaded and deleted -> metadata rows", image_metadata),
     Scenario("objectCopy", "object uploaded -> identical copy in the destination", object_copy),
+    Scenario("notesApi", "notes created, listed, updated, spoken, deleted per user", notes_api),
 )
 
 

@@ -3,20 +3,43 @@
 It reads the stream with the function's role (as Lambda does: the role needs DescribeStream,
 GetShardIterator and GetRecords on the stream), drops records the filter criteria do not match,
 and invokes the function with batches of up to BatchSize records in stream order, one batch at a
-time per shard. After an invocation:
+time per shard. Its shard iterators are opened when it is created, as Lambda opens them when the
+mapping is enabled: with StartingPosition LATEST, records written after that and before the first
+poll are delivered. Each record goes to the function as Lambda sends it, with `eventSourceARN`,
+`awsRegion` and ApproximateCreationDateTime in whole epoch seconds (the stream API's value,
+"rounded down to the closest second"). After an invocation:
 
 - success (with ReportBatchItemFailures: no batchItemFailures, or an empty list) checkpoints the
   batch;
-- batchItemFailures naming records of the batch checkpoints the records before the lowest one
-  named and retries from there; an identifier that is empty or not in the batch fails the whole
-  batch, as Lambda treats it;
-- a function error fails the whole batch.
-A failed batch of more than one record is split in two when BisectBatchOnFunctionError is on,
-each half retried in order; a split does not use up a retry (the sandbox's reading of the
-documentation, which says only "split the batch in two and retry"). Otherwise it is retried up
-to MaximumRetryAttempts times, then its metadata goes to the on-failure destination and the
-poller moves past it. Records older than MaximumRecordAgeInSeconds are not sent to the function
-but to the destination. Retries here are immediate: a stream's records wait for the shard anyway.
+- batchItemFailures naming records of the batch (a partial success) checkpoints the records
+  before the lowest one named, and the rest of the batch, from that record to the end, is retried
+  as one batch: a retry. AWS: "When a partial batch success response is received and both
+  BisectBatchOnFunctionError and ReportBatchItemFailures are turned on, the batch is bisected at
+  the returned sequence number and Lambda retries only the remaining records." So a poison record
+  keeps the records after it in its batch: they are sent again with it on each retry (handlers
+  must be idempotent) and, when its retries are used up, the on-failure record covers them too;
+- an identifier that is empty or not in the batch is a complete failure, as Lambda treats it:
+  nothing is checkpointed and the whole batch is retried (a retry; not split: the invocation
+  itself succeeded);
+- a function error (the invocation failed) with BisectBatchOnFunctionError on splits a batch of
+  more than one record in two, each half retried in order. A split does not use up a retry (the
+  sandbox's reading of the documentation, which says only "split the batch in two and retry").
+  Without bisection, or for a single record, it is a retry of the whole batch.
+
+A batch is retried up to MaximumRetryAttempts times (-1: without limit); then its metadata (shard,
+first and last sequence numbers, size; not the records) goes to the on-failure destination and the
+poller moves past it. Retries here are immediate: a stream's records wait for the shard anyway.
+
+Age is measured on the sandbox's clock: a record arrives at its ApproximateCreationDateTime plus
+however far the clock had been skipped when it was read (the clock skips over asynchronous retry
+delays; the stream's timestamps are wall time). Records older than MaximumRecordAgeInSeconds are
+not sent to the function but to the destination (RecordAgeExceeded). Records older than the
+stream's 24-hour retention have been trimmed from it: Lambda can no longer read them, and the
+sandbox counts them lost, sending nothing to the destination (journal entry "discard"; the
+documentation says only that such records are "retried until the record expires"). With
+MaximumRetryAttempts and MaximumRecordAgeInSeconds both -1, that is where a poison record ends;
+only the clock moving on gets it there, and settle() does not skip the clock for stream retries,
+so it reports such a record as still busy rather than waiting out a day.
 """
 
 import json
@@ -27,6 +50,8 @@ from botocore.exceptions import ClientError
 
 from tools.sandbox.destinations import stream_failure_record
 from tools.sandbox.event_filter import matches, parse_criteria
+
+STREAM_RETENTION = 86400  # seconds a DynamoDB stream keeps a record
 
 
 @dataclass
@@ -52,15 +77,34 @@ class StreamPoller:
         self._iterators: dict | None = None  # shard id -> iterator (None: shard closed)
         self._pending: deque = deque()  # (shard, record) read and matched, not yet batched
         self._work: deque = deque()  # batches in flight, the head one invoked next
+        self._arrivals: dict = {}  # sequence number -> arrival on the sandbox's clock
         self._raw: list = []
         streams.meta.events.register(
             "after-call.dynamodb-streams.GetRecords",
             lambda http_response, **_: self._raw.append(http_response.text),
         )
+        self.open()
 
     @property
     def idle(self) -> bool:
         return not self._pending and not self._work
+
+    def open(self) -> bool:
+        """Open an iterator per shard at the mapping's starting position, if not yet open.
+
+        Called when the poller is created; if the stream cannot be read then, the problem is
+        reported and each poll tries again. True once the iterators are open."""
+        if self._iterators is not None:
+            return True
+        try:
+            self._iterators = self._open_shards()
+        except ClientError as error:
+            self._report_problem(
+                f"cannot read {self.mapping.stream_arn}: {error.response['Error']['Code']}: "
+                f"{error.response['Error'].get('Message', '')}"
+            )
+            return False
+        return True
 
     def poll(self) -> bool:
         """Read what the stream has, then invoke with one batch; True if anything happened."""
@@ -80,9 +124,9 @@ class StreamPoller:
 
     # --- reading ----------------------------------------------------------------------------
     def _read(self) -> bool:
+        if not self.open():
+            return False
         try:
-            if self._iterators is None:
-                self._iterators = self._open_shards()
             found = False
             for shard, iterator in list(self._iterators.items()):
                 if iterator is None:
@@ -92,11 +136,11 @@ class StreamPoller:
                 self._iterators[shard] = page.get("NextShardIterator")
                 for record in json.loads(self._raw[-1])["Records"]:
                     found = True
-                    # What Lambda's poller adds to each record.
-                    record["eventSourceARN"] = self.mapping.stream_arn
-                    record["awsRegion"] = self.region
+                    self._received(record)
                     if matches(record, self.patterns):
                         self._pending.append((shard, record))
+                    else:
+                        self._arrivals.pop(record["dynamodb"]["SequenceNumber"], None)
         except ClientError as error:
             self._report_problem(
                 f"cannot read {self.mapping.stream_arn}: {error.response['Error']['Code']}: "
@@ -107,6 +151,19 @@ class StreamPoller:
             self.journal.add("problem", self.function.name, "stream readable again")
             self.problem = None
         return found
+
+    def _received(self, record: dict) -> None:
+        """Note when the record arrived on the sandbox's clock; shape it as Lambda sends it."""
+        change = record["dynamodb"]
+        created = change.get("ApproximateCreationDateTime")
+        # The stream's timestamp is wall time; the sandbox's clock is ahead by what it skipped.
+        arrival = self.clock.now() if created is None else float(created) + self.clock.skipped
+        self._arrivals[change["SequenceNumber"]] = arrival
+        if created is not None:
+            change["ApproximateCreationDateTime"] = int(float(created))  # whole seconds
+        # What Lambda's poller adds to each record.
+        record["eventSourceARN"] = self.mapping.stream_arn
+        record["awsRegion"] = self.region
 
     def _open_shards(self) -> dict:
         description = self.streams.describe_stream(StreamArn=self.mapping.stream_arn)
@@ -126,12 +183,9 @@ class StreamPoller:
 
     # --- invoking ---------------------------------------------------------------------------
     def _process(self, batch: _Batch) -> None:
-        expired = self._expired(batch.records)
-        if expired:
-            self._give_up(batch.shard, expired, "RecordAgeExceeded", batch.retries, None)
-            batch.records = batch.records[len(expired) :]
-            if not batch.records:
-                return
+        batch.records = self._drop_old(batch)
+        if not batch.records:
+            return
         invocation = self.runtime.invoke({"Records": batch.records})
         failed_from, error = self._outcome(invocation, batch.records)
         sequence = _sequence_range(batch.records)
@@ -143,6 +197,7 @@ class StreamPoller:
                 **_batch_details(batch.records),
                 request_id=invocation.request_id,
             )
+            self._forget(batch.records)
             return
         remaining = batch.records[failed_from:]
         reason = error.get("errorMessage") if error else "reported batch item failures"
@@ -154,19 +209,25 @@ class StreamPoller:
             failed=len(remaining),
             request_id=invocation.request_id,
         )
-        if self.mapping.bisect and len(remaining) > 1:
+        self._forget(batch.records[:failed_from])  # checkpointed
+        if not invocation.ok and self.mapping.bisect and len(remaining) > 1:
+            # A function error: the batch is split in two, without using up a retry.
             middle = len(remaining) // 2
             self._work.appendleft(_Batch(batch.shard, remaining[middle:], batch.retries))
             self._work.appendleft(_Batch(batch.shard, remaining[:middle], batch.retries))
             self.journal.add("retry", self.function.name, f"split into {middle} + the rest")
             return
+        # A partial success (retry from the lowest failed record to the end of the batch), a
+        # complete failure, or a function error that is not split: a retry.
         retries = batch.retries + 1
         if self.mapping.retries != -1 and retries > self.mapping.retries:
             self._give_up(batch.shard, remaining, "RetryAttemptsExhausted", retries, error)
             return
         self._work.appendleft(_Batch(batch.shard, remaining, retries))
         self.journal.add(
-            "retry", self.function.name, f"retry {retries} of {len(remaining)} record(s)"
+            "retry",
+            self.function.name,
+            f"retry {retries} of {len(remaining)} record(s) {_sequence_range(remaining)}",
         )
 
     def _outcome(self, invocation, records: list) -> tuple:
@@ -185,18 +246,46 @@ class StreamPoller:
             return 0, {"errorMessage": f"invalid batchItemFailures {failures!r}: whole batch"}
         return min(positions[n] for n in named), None
 
-    def _expired(self, records: list) -> list:
-        if self.mapping.max_record_age == -1:
-            return []
-        oldest_allowed = self.clock.now() - self.mapping.max_record_age
-        expired = []
+    def _drop_old(self, batch: _Batch) -> list:
+        """The batch's records without those too old to send: past the mapping's maximum age
+        (to the on-failure destination) or past the stream's retention (trimmed: lost)."""
+        records = batch.records
+        if self.mapping.max_record_age != -1:
+            expired = self._older_than(records, self.mapping.max_record_age)
+            if expired:
+                self._give_up(batch.shard, expired, "RecordAgeExceeded", batch.retries, None)
+                records = records[len(expired) :]
+        trimmed = self._older_than(records, STREAM_RETENTION)
+        if trimmed:
+            self.journal.add(
+                "discard",
+                self.function.name,
+                f"{len(trimmed)} record(s) {_sequence_range(trimmed)}: trimmed from the stream "
+                "after its 24-hour retention; lost (nothing goes to the on-failure destination)",
+                **_batch_details(trimmed),
+            )
+            self._forget(trimmed)
+            records = records[len(trimmed) :]
+        return records
+
+    def _older_than(self, records: list, seconds: int) -> list:
+        """The leading records that arrived more than `seconds` ago on the sandbox's clock."""
+        now = self.clock.now()
+        old = []
         for record in records:
-            if float(record["dynamodb"]["ApproximateCreationDateTime"]) >= oldest_allowed:
+            arrival = self._arrivals.get(record["dynamodb"]["SequenceNumber"], now)
+            if now - arrival <= seconds:
                 break
-            expired.append(record)
-        return expired
+            old.append(record)
+        return old
+
+    def _forget(self, records: list) -> None:
+        """The records are done with (checkpointed or given up on)."""
+        for record in records:
+            self._arrivals.pop(record["dynamodb"]["SequenceNumber"], None)
 
     def _give_up(self, shard: str, records: list, condition: str, invocations: int, error):
+        self._forget(records)
         sequence = _sequence_range(records)
         if not self.mapping.on_failure:
             self.journal.add("discard", self.function.name, f"{sequence}: {condition}")
