@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo sandbox test lint preview clean
+.PHONY: demo sandbox test bench lint preview clean
 STACK ?= dev
 # pytest workers
 JOBS ?= 2
@@ -24,6 +24,10 @@ sandbox: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
+
+# Cold start, batch throughput, preview and policy cost, each measured side by side (about 4 min).
+bench: $(BIN)/.installed
+	$(BIN)/python -m bench
 
 preview: $(BIN)/.installed
 	$(BIN)/python -m tools.preview --stack $(STACK)

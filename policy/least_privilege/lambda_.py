@@ -8,7 +8,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from .documents import has_wildcard
 from .props import UNKNOWN, as_list, dig, is_unknown
-from .rule import Resource, RuleInfo, of_types, resource_rule, stack_rule
+from .rule import Resource, RuleInfo, Targets, of_types, resource_rule, stack_rule
 from .runtimes import DEPRECATION_DATES, successor
 
 FUNCTION = "aws:lambda/function:Function"
@@ -212,14 +212,10 @@ def function_ids(function: Resource) -> set:
     }
 
 
-def _refers_to_function(resource: Resource, prop: str, value, function: Resource) -> bool:
-    if resource.depends_through(prop, function):
-        return True
-    if not isinstance(value, str):
-        return False
-    ids = function_ids(function)
-    # "arn:...:function:name:alias" (a qualified ARN) still means this function.
-    return value in ids or any(value.startswith(i + ":") for i in ids if i.startswith("arn:"))
+def functions_of(resources: list) -> Targets:
+    """The stack's functions, found by name or ARN ("arn:...:function:name:alias", a qualified
+    ARN, still means the function) or by dependency."""
+    return Targets(of_types(resources, FUNCTION), function_ids, qualified=True)
 
 
 def _retention(group: Resource):
@@ -232,22 +228,36 @@ def _retention(group: Resource):
     return isinstance(days, (int, float)) and not isinstance(days, bool) and days > 0
 
 
-def _logs_of(group: Resource, function: Resource) -> bool:
+def _log_group_names(function: Resource) -> list:
+    """The log group names a function writes to: its own, and a custom logging config's."""
     name = function.props.get("name")
     custom = dig(function.props, "loggingConfig", "logGroup")
-    group_name = group.props.get("name")
-    return (
-        group.depends_through("name", function)
-        or function.depends_through("loggingConfig", group)
-        or (isinstance(name, str) and group_name == f"/aws/lambda/{name}")
-        or (isinstance(custom, str) and group_name == custom)
-    )
+    names = [f"/aws/lambda/{name}"] if isinstance(name, str) else []
+    return names + ([custom] if isinstance(custom, str) else [])
+
+
+def _groups_of(functions: list, groups: list) -> dict:
+    """id(function) -> its log groups, in stack order: named after it or after its logging
+    config (by value or computed from it), or named by its logging config's dependency."""
+    mine = Targets(functions, _log_group_names).referrers(groups, "name")
+    linked = Targets(groups, lambda group: ())
+    order = {id(g): n for n, g in enumerate(groups)}
+    found = {}
+    for function in functions:
+        both = mine.get(id(function), []) + linked.named_by(function, "loggingConfig", ())
+        found[id(function)] = sorted({id(g): g for g in both}.values(), key=lambda g: order[id(g)])
+    return found
 
 
 def check_log_groups(resources: list, settings: dict):
     groups = of_types(resources, LOG_GROUP)
-    for function in of_types(resources, FUNCTION):
-        mine = [g for g in groups if _logs_of(g, function)]
+    functions = of_types(resources, FUNCTION)
+    groups_of = _groups_of(functions, groups)
+    unknown_group = any(
+        is_unknown(g.props.get("name")) and not g.property_dependencies for g in groups
+    )
+    for function in functions:
+        mine = groups_of[id(function)]
         verdicts = [_retention(g) for g in mine]
         if any(v is not False for v in verdicts):
             continue  # retained, or not known yet
@@ -261,10 +271,7 @@ def check_log_groups(resources: list, settings: dict):
             )
             continue
         name = function.props.get("name")
-        undecided = is_unknown(name) or any(
-            is_unknown(g.props.get("name")) and not g.property_dependencies for g in groups
-        )
-        if not undecided:
+        if not (is_unknown(name) or unknown_group):
             yield (
                 function,
                 (
@@ -290,25 +297,19 @@ LOG_GROUP_RETENTION = stack_rule(
 
 
 def check_async_destinations(resources: list, settings: dict):
-    functions = of_types(resources, FUNCTION)
-    configs = of_types(resources, INVOKE_CONFIG)
+    functions = functions_of(resources)
+    configs_of = functions.referrers(of_types(resources, INVOKE_CONFIG), "functionName")
     for notification in of_types(resources, BUCKET_NOTIFICATION):
-        targets = as_list(notification.props.get("lambdaFunctions"))
-        for function in functions:
-            triggered = notification.depends_through("lambdaFunctions", function) or any(
-                _refers_to_function(
-                    notification, "lambdaFunctions", dig(t, "lambdaFunctionArn"), function
-                )
-                for t in targets
-            )
-            if not triggered:
-                continue
+        arns = [
+            dig(target, "lambdaFunctionArn")
+            for target in as_list(notification.props.get("lambdaFunctions"))
+        ]
+        for function in functions.named_by(notification, "lambdaFunctions", arns):
             if dig(function.props, "deadLetterConfig", "targetArn") is not None:
                 continue
             destinations = [
                 dig(c.props, "destinationConfig", "onFailure", "destination")
-                for c in configs
-                if _refers_to_function(c, "functionName", c.props.get("functionName"), function)
+                for c in configs_of.get(id(function), [])
             ]
             if any(d is not None for d in destinations):
                 continue

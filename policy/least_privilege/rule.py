@@ -6,6 +6,7 @@ plain function over plain values (see props.plain): it yields messages, one per 
 saying what is wrong and what to write instead.
 """
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -42,10 +43,6 @@ class Resource:
     parent: "Resource | None" = None
     dependencies: list = field(default_factory=list)
     property_dependencies: dict = field(default_factory=dict)
-
-    def depends_through(self, prop: str, other: "Resource") -> bool:
-        """True when the value of `prop` was computed from `other` (e.g. bucket=bucket.id)."""
-        return any(dep is other for dep in self.property_dependencies.get(prop, ()))
 
     def __str__(self) -> str:
         return f"{self.type.split(':')[-1]} '{self.name}'"
@@ -152,3 +149,64 @@ def stack_resources(policy_resources: Iterable[Any]) -> list:
 
 def of_types(resources: Iterable[Resource], *types: str) -> list:
     return [r for r in resources if r.type in types]
+
+
+class Targets:
+    """Resources of one kind (buckets, functions...), found by what refers to them.
+
+    A stack rule pairs two kinds of resource (a bucket and its access block): testing every pair
+    costs the square of the stack's size, 25 million pairs at 5,000 resources. Looking the
+    referrer's value up among the targets' ids keeps a rule linear in the stack.
+    """
+
+    def __init__(
+        self,
+        targets: Iterable[Resource],
+        ids: Callable[[Resource], Iterable],
+        *,
+        qualified: bool = False,
+    ):
+        """`ids(target)`: the strings that name it (name, ARN...). `qualified`: a value that is
+        an ARN id followed by ":qualifier" (a function's alias or version) also names it."""
+        self._targets = list(targets)
+        self._position = {id(t): n for n, t in enumerate(self._targets)}
+        self._qualified = qualified
+        self._by_id = defaultdict(list)
+        for target in self._targets:
+            for name in set(ids(target)):
+                if isinstance(name, str):
+                    self._by_id[name].append(target)
+
+    def __iter__(self):
+        return iter(self._targets)
+
+    def named_by(self, resource: Resource, prop: str, values: Iterable | None = None) -> list:
+        """The targets that `resource`'s `prop` names, in target order: computed from them
+        (e.g. bucket=bucket.id), or equal to one of their ids. `values` default to the prop's."""
+        if values is None:
+            values = [resource.props.get(prop)]
+        found = {
+            id(dep): dep
+            for dep in resource.property_dependencies.get(prop, ())
+            if id(dep) in self._position
+        }
+        for value in values:
+            for key in self._keys(value):
+                found.update((id(t), t) for t in self._by_id.get(key, ()))
+        return sorted(found.values(), key=lambda t: self._position[id(t)])
+
+    def referrers(self, resources: Iterable[Resource], prop: str) -> dict:
+        """id(target) -> the resources (in their order) whose `prop` names that target."""
+        mine = defaultdict(list)
+        for resource in resources:
+            for target in self.named_by(resource, prop):
+                mine[id(target)].append(resource)
+        return mine
+
+    def _keys(self, value) -> list:
+        if not isinstance(value, str):
+            return []
+        if not (self._qualified and value.startswith("arn:")):
+            return [value]
+        # "arn:...:function:name:alias": itself, and each shorter "arn:..." cut at a colon
+        return [value] + [value[:n] for n in range(4, len(value)) if value[n] == ":"]

@@ -7,7 +7,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from .documents import allows_everyone, has_wildcard, is_full_wildcard_action, parse
 from .props import as_list, dig, is_unknown
-from .rule import Resource, RuleInfo, of_types, resource_rule, stack_rule
+from .rule import Resource, RuleInfo, Targets, of_types, resource_rule, stack_rule
 
 BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
@@ -46,13 +46,18 @@ NON_PUBLIC_CONDITION_KEYS = {
 }
 
 
-def refers_to_bucket(resource: Resource, bucket: Resource) -> bool:
-    """True when `resource`'s `bucket` property names `bucket` (by value or by dependency)."""
-    if resource.depends_through("bucket", bucket):
-        return True
-    value = resource.props.get("bucket")
-    ids = {bucket.props.get(k) for k in ("id", "bucket", "arn")}
-    return isinstance(value, str) and value in ids
+def buckets_of(resources: list) -> Targets:
+    """The stack's buckets, found by a `bucket` property naming them (by value or dependency)."""
+    return Targets(
+        of_types(resources, *BUCKETS),
+        lambda bucket: [bucket.props.get(key) for key in ("id", "bucket", "arn")],
+    )
+
+
+def _unlinked_unknown(resources: list) -> bool:
+    """True when one of `resources` names its bucket by a value unknown during preview, with no
+    dependency saying which: it may be any bucket's."""
+    return any(is_unknown(r.props.get("bucket")) and not r.property_dependencies for r in resources)
 
 
 def _blocks_everything(block: Resource) -> bool | None:
@@ -67,18 +72,15 @@ def check_public_access_blocks(resources: list, settings: dict):
     if any(_blocks_everything(b) is not False for b in of_types(resources, ACCOUNT_ACCESS_BLOCK)):
         return  # the account-level block covers every bucket
     blocks = of_types(resources, ACCESS_BLOCK)
-    for bucket in of_types(resources, *BUCKETS):
-        mine = [b for b in blocks if refers_to_bucket(b, bucket)]
+    buckets = buckets_of(resources)
+    blocks_of = buckets.referrers(blocks, "bucket")
+    undecided = _unlinked_unknown(blocks)
+    for bucket in buckets:
+        mine = blocks_of.get(id(bucket), [])
         verdicts = [_blocks_everything(b) for b in mine]
         if any(v is not False for v in verdicts):
             continue
-        if (
-            not mine
-            and is_unknown(bucket.props.get("id"))
-            and any(
-                is_unknown(b.props.get("bucket")) and not b.property_dependencies for b in blocks
-            )
-        ):
+        if not mine and is_unknown(bucket.props.get("id")) and undecided:
             continue  # cannot tell which bucket an unknown, unlinked block is for
         if mine:
             off = sorted({n for b in mine for n in BLOCK_SETTINGS if b.props.get(n) is not True})
@@ -153,16 +155,17 @@ def _denies_insecure_transport(document, bucket: Resource) -> bool | None:
 
 def check_tls_only(resources: list, settings: dict):
     policies = of_types(resources, BUCKET_POLICY)
-    for bucket in of_types(resources, *BUCKETS):
-        documents = [p.props.get("policy") for p in policies if refers_to_bucket(p, bucket)]
+    buckets = buckets_of(resources)
+    policies_of = buckets.referrers(policies, "bucket")
+    undecided = _unlinked_unknown(policies)
+    for bucket in buckets:
+        documents = [p.props.get("policy") for p in policies_of.get(id(bucket), [])]
         if bucket.props.get("policy") is not None:
             documents.append(bucket.props.get("policy"))
         verdicts = [_denies_insecure_transport(d, bucket) for d in documents]
         if any(v is not False for v in verdicts):
             continue
-        if not documents and any(
-            is_unknown(p.props.get("bucket")) and not p.property_dependencies for p in policies
-        ):
+        if not documents and undecided:
             continue
         yield (
             bucket,

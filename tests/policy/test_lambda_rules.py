@@ -381,3 +381,43 @@ def test_an_invoke_config_for_another_function_does_not_count(pack):
 @pytest.mark.parametrize("retention", ["14", 14.0])
 def test_a_retention_given_as_text_or_float_counts(pack, retention):
     assert check_stack(pack, [function("fn"), log_group("/aws/lambda/fn", retention)]) == []
+
+
+# --- how stack rules find a function (indexed lookups, not pairs) --------------------------------
+
+
+def invoke_config(function_name: str):
+    return Res(
+        INVOKE_CONFIG,
+        f"{function_name.rsplit(':', 1)[-1]}-async",
+        {
+            "functionName": function_name,
+            "destinationConfig": {"onFailure": {"destination": "arn:aws:sqs:us-east-1:1:dlq"}},
+        },
+    )
+
+
+def test_a_qualified_arn_names_its_function(pack):
+    fn = function("metadata")
+    live = fn.outputs["arn"] + ":live"  # an alias of the function
+    resources = [fn, log_group("/aws/lambda/metadata"), notification(fn), invoke_config(live)]
+    assert check_stack(pack, resources) == []
+
+
+@pytest.mark.parametrize("name", ["metadata-v2", "metadata2"])
+def test_an_arn_of_a_function_with_a_longer_name_does_not_count(pack, name):
+    fn = function("metadata")
+    other = function(name).outputs["arn"] + ":live"
+    resources = [fn, log_group("/aws/lambda/metadata"), notification(fn), invoke_config(other)]
+    assert only(check_stack(pack, resources), "lambda-async-failure-destination").urn == fn.urn
+
+
+@pytest.mark.parametrize("custom_first", [False, True])
+def test_every_group_a_function_logs_to_is_named_in_stack_order(pack, custom_first):
+    own = log_group("/aws/lambda/fn", retention=None)
+    custom = log_group("/app/functions", retention=None)
+    fn = function("fn", loggingConfig={"logGroup": "/app/functions"})
+    resources = [custom, fn, own] if custom_first else [own, fn, custom]
+    violation = only(check_stack(pack, resources), "lambda-log-group-retention")
+    named = ["LogGroup 'functions-logs'", "LogGroup 'fn-logs'"]
+    assert ", ".join(named if custom_first else named[::-1]) in violation.message

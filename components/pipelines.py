@@ -1,0 +1,30 @@
+"""The pipelines a stack can enable, by config key: what __main__.py deploys."""
+
+from components.config import Settings
+from components.image_metadata import ImageMetadata
+from components.notes_api import NotesApi
+from components.object_copy import ObjectCopy
+from components.stream_archive import StreamArchive
+from components.user_buckets import UserBuckets
+
+# (config key, logical name, component, its settings' attribute)
+PIPELINES = [
+    ("userBuckets", "user-buckets", UserBuckets, "user_buckets"),
+    ("streamArchive", "stream-archive", StreamArchive, "stream_archive"),
+    ("imageMetadata", "image-metadata", ImageMetadata, "image_metadata"),
+    ("objectCopy", "object-copy", ObjectCopy, "object_copy"),
+    ("notesApi", "notes", NotesApi, "notes_api"),
+]
+
+
+def deploy(settings: Settings, suffix: str = "") -> dict:
+    """Every pipeline `settings` enables, its logical name ending in `suffix`; their outputs by
+    export name: the config key as prefix (streamArchiveTableArn), then `suffix`."""
+    exports = {}
+    for key, name, component, attribute in PIPELINES:
+        pipeline_settings = getattr(settings, attribute)
+        if pipeline_settings.enabled:
+            pipeline = component(name + suffix, pipeline_settings, settings.stack)
+            for output, value in pipeline.outputs.items():
+                exports[key + output[0].upper() + output[1:] + suffix] = value
+    return exports

@@ -1,0 +1,151 @@
+"""The benchmarks at tiny sizes: each produces a well-formed figure, and the checks that guard the
+comparisons (same outcome, same resources) do fail when they should. Timing targets are not
+asserted here: on a shared machine they are noise at these sizes."""
+
+import re
+
+import pytest
+
+from bench import batch_throughput, cold_start, policy_cost, preview_cost
+from bench.timing import Check, Figure, interleaved, ratio, table
+
+
+def well_formed(figure: Figure) -> None:
+    assert figure.rows and figure.checks
+    assert all(len(row) == len(figure.columns) for row in figure.rows)
+    assert all(check.verdict in ("PASS", "MISS", "ok", "FAILED") for check in figure.checks)
+    text = figure.render()
+    assert figure.title in text
+    assert all(check.name in text for check in figure.checks)
+
+
+def test_rounds_alternate_their_order_and_ratios_pair_rounds():
+    calls = []
+    samples = interleaved(
+        3,
+        {"a": lambda: calls.append("a") or 2.0, "b": lambda: calls.append("b") or 1.0},
+        warmup=1,
+    )
+    assert calls == ["a", "b", "b", "a", "a", "b", "b", "a"]
+    assert samples == {"a": [2.0, 2.0, 2.0], "b": [1.0, 1.0, 1.0]}
+    r = ratio([2.0, 3.0, 4.0], [1.0, 1.0, 2.0])
+    assert (r.value, r.low, r.high, r.rounds) == (3.0, 2.0, 3.0, 3)
+    assert str(r) == "3.00x (2.00-3.00)"
+    with pytest.raises(ValueError):
+        ratio([1.0], [1.0, 2.0])
+
+
+def test_tables_align_numbers_right_and_text_left():
+    lines = table(["name", "ms"], [["a", "1.5"], ["longer", "12.25"]])
+    assert lines[0] == "  name       ms"
+    assert lines[2] == "  a         1.5"
+    assert lines[3] == "  longer  12.25"
+
+
+def test_cold_start_figure_and_archive_sizes():
+    figure = cold_start.run(rounds=1, handlers=("user_buckets",))
+    well_formed(figure)
+    (row,) = figure.rows
+    boto3_ms, handler_ms = float(row[1]), float(row[2])
+    assert 0 < boto3_ms <= handler_ms
+    for module in cold_start.HANDLERS:
+        assert 1000 < cold_start.archive_bytes(module) < 100_000
+
+
+def test_batch_throughput_runs_both_ways_to_the_same_outcome():
+    figure = batch_throughput.run(records=8, latency=0.001, rounds=1)
+    well_formed(figure)
+    assert [row[0] for row in figure.rows] == ["user_buckets", "stream_archive"]
+    assert figure.rows[0][1] == 4 * 8  # CreateBucket, access block, encryption, tags per record
+    assert figure.rows[1][1] == 8  # one PutObject per record
+    assert figure.sound, figure.render()
+
+
+def test_a_baseline_that_does_less_is_caught(monkeypatch):
+    def lazy_baseline(self):
+        for record in self.records[1:]:  # forgets the first record
+            self.module.archive(record, batch_throughput.ARCHIVE)
+        return {"batchItemFailures": []}
+
+    monkeypatch.setattr(batch_throughput.StreamArchive, "baseline", lazy_baseline)
+    figure = batch_throughput.run(records=2, latency=0.0, rounds=1)
+    verdicts = {check.name: check.verdict for check in figure.checks}
+    assert verdicts["stream_archive same outcome"] == "FAILED"
+    assert verdicts["user_buckets same outcome"] == "ok"
+    assert not figure.sound
+
+
+def test_the_generated_program_registers_the_dev_stack(tmp_path):
+    sample = preview_cost.preview_copies(1, warm_up=False)
+    assert sample["copies"] == 1 and sample["mandatory"] == 0
+    assert sample["program"] > 0 and sample["policy"] > 0
+    program = preview_cost.make_project(tmp_path / "three", 3).joinpath("__main__.py").read_text()
+    assert "range(3)" in program
+
+
+def test_preview_figure_checks_linear_growth_and_the_resource_count(monkeypatch):
+    def child(copies, stack="dev"):
+        resources = 153 * copies + 1
+        return {
+            "copies": copies,
+            "resources": resources,
+            "pack": 0.1,
+            "program": 0.002 * resources * (1.6 if copies == 10 else 1),
+            "policy": 0.0,
+            "mandatory": 0,
+            "violations": 0,
+            "peak_rss_mb": 100.0,
+        }
+
+    monkeypatch.setattr(preview_cost, "child_preview", child)
+    monkeypatch.setattr(
+        preview_cost, "cli_preview", lambda stack: {"seconds": 2.0, "resources": 154}
+    )
+    figure = preview_cost.run(copies=(1, 10), cli_rounds=2)
+    well_formed(figure)
+    verdicts = {check.name.split(":")[0]: check.verdict for check in figure.checks}
+    assert verdicts == {
+        "dev stack, `python -m tools.preview`": "PASS",
+        "N=1 registers the dev stack's resources": "ok",
+        "linear": "MISS",  # 1.6x the seconds per resource at 10 copies
+    }
+
+
+@pytest.fixture(scope="module")
+def dev_stack() -> list:
+    """The dev stack's resources as tools.preview hands them to the pack."""
+    from tools import preview
+    from tools.program import REPO_ROOT, run_program
+
+    return preview.analyzed_resources(run_program(REPO_ROOT, "dev", strict=False, preview=True))
+
+
+def test_policy_cost_scales_the_stack_with_its_own_names(dev_stack):
+    resources = dev_stack
+    scaled = policy_cost.scaled(resources, 400)
+    copies = (len(scaled) - 1) // (len(resources) - 1)
+    assert len(scaled) >= 400 and (len(scaled) - 1) % (len(resources) - 1) == 0
+    assert len({r.urn for r in scaled}) == len(scaled)
+    buckets = {r.name: r for r in scaled if r.type == "aws:s3/bucket:Bucket"}
+    arn = buckets["notes-audio-c1"].outputs["arn"]
+    original = buckets["notes-audio"].outputs["arn"]
+    assert re.fullmatch(r"arn:aws:s3:::notes-audio-[0-9a-f]{7}", arn) and arn != original
+    assert copies == 3
+
+
+def test_policy_cost_measures_both_sizes(dev_stack):
+    measured = policy_cost.measure(count=300, rounds=1, stack_resources=dev_stack)
+    assert measured["stack"]["resources"] < 300 <= measured["scaled"]["resources"]
+    copies = (measured["scaled"]["resources"] - 1) // (measured["stack"]["resources"] - 1)
+    assert measured["stack"]["violations"] == 1  # the log group without retention
+    assert measured["scaled"]["violations"] == copies
+    for side in measured.values():
+        assert len(side["seconds"]) == 1
+        assert side["resource_rules"][0] + side["stack_rules"][0] == pytest.approx(
+            side["seconds"][0]
+        )
+
+
+def test_a_check_is_a_miss_or_a_failure_by_kind():
+    assert Check("t", "1", "2", False).verdict == "MISS"
+    assert Check("t", "1", "2", False, sanity=True).verdict == "FAILED"
