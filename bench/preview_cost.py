@@ -13,6 +13,7 @@ from outside (interpreter start, imports, pack loading and all): what a user wai
 import argparse
 import gc
 import json
+import math
 import resource
 import shutil
 import subprocess
@@ -25,7 +26,9 @@ from bench.timing import Check, Figure, median
 from tools.program import REPO_ROOT
 
 COPIES = (1, 10, 100)
-LINEAR_TARGET = 1.5  # seconds per resource at the largest N / at the next one, at most
+# Linear growth, read as: seconds ~ resources^k with k at most this (log-log least squares over
+# the sizes), i.e. 10x the resources cost at most 12.6x the time.
+LINEAR_TARGET = 1.10
 CLI_TARGET = 3.0  # seconds for `python -m tools.preview --stack dev`, at most
 
 PROGRAM = '''\
@@ -154,14 +157,14 @@ def run(copies: tuple = COPIES, cli_rounds: int = 3, stack: str = "dev") -> Figu
             len(cli),
         ]
     )
-    per_resource = {}
+    totals = {}
     for n in sizes:
         runs = samples[n]
         resources = runs[0]["resources"]
         program = median([r["program"] for r in runs])
         policy = median([r["policy"] for r in runs])
         total = median([r["program"] + r["policy"] for r in runs])
-        per_resource[n] = [(r["program"] + r["policy"]) / resources for r in runs]
+        totals[n] = [r["program"] + r["policy"] for r in runs]
         figure.rows.append(
             [
                 f"N={n}",
@@ -195,15 +198,18 @@ def run(copies: tuple = COPIES, cli_rounds: int = 3, stack: str = "dev") -> Figu
             )
         )
     if len(sizes) >= 2:
-        big, small = sizes[-1], sizes[-2]
-        growth = median(per_resource[big]) / median(per_resource[small])
-        spread = [b / s for b in per_resource[big] for s in per_resource[small]]
+        points = [(samples[n][0]["resources"], median(totals[n])) for n in sizes]
+        steps = ", ".join(
+            f"{growth_exponent(points[i : i + 2]):.2f} from N={sizes[i]} to N={sizes[i + 1]}"
+            for i in range(len(sizes) - 1)
+        )
+        exponent = growth_exponent(points)
         figure.checks.append(
             Check(
-                f"linear: s/resource N={big} / N={small}",
-                f"{growth:.2f}x ({min(spread):.2f}-{max(spread):.2f})",
-                f"<= {LINEAR_TARGET:.1f}x",
-                growth <= LINEAR_TARGET,
+                "linear: seconds ~ resources^k",
+                f"k = {exponent:.2f} ({steps})",
+                f"k <= {LINEAR_TARGET:.2f}",
+                exponent <= LINEAR_TARGET,
             )
         )
     largest = samples[sizes[-1]][0]
@@ -214,6 +220,16 @@ def run(copies: tuple = COPIES, cli_rounds: int = 3, stack: str = "dev") -> Figu
     )
     figure.seconds = time.perf_counter() - started
     return figure
+
+
+def growth_exponent(points: list) -> float:
+    """k of seconds ~ resources^k: the least-squares slope of log(seconds) on log(resources)."""
+    xs = [math.log(resources) for resources, _ in points]
+    ys = [math.log(seconds) for _, seconds in points]
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum(
+        (x - mean_x) ** 2 for x in xs
+    )
 
 
 def main(argv=None) -> int:

@@ -82,6 +82,7 @@ class RecordingMonitor(MockMonitor):
     def __init__(self, mocks):
         super().__init__(mocks)
         self.registrations: list = []
+        self._by_urn: dict = {}  # every component registers its outputs: a scan would be O(n^2)
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         # As the engine does: the type chain of every ancestor but the root stack.
@@ -106,32 +107,32 @@ class RecordingMonitor(MockMonitor):
         for key, value in self.mocks.checked_inputs(request.type, registered.state).items():
             if key not in wire_inputs.fields:  # what the provider's Check adds, e.g. auto-names
                 wire_inputs[key] = value
-        self.registrations.append(
-            Registration(
-                urn=response.urn,
-                type=request.type,
-                name=request.name,
-                custom=request.custom,
-                parent=request.parent,
-                inputs=pulumi.runtime.rpc.deserialize_properties(request.object),
-                outputs=registered.state,
-                dependencies=sorted(dependencies),
-                property_dependencies=property_dependencies,
-                delete_before_replace=request.deleteBeforeReplace,
-                protect=request.protect,
-                id=registered.id,
-                wire_inputs=wire_inputs,
-                wire_outputs=response.object,
-            )
+        registration = Registration(
+            urn=response.urn,
+            type=request.type,
+            name=request.name,
+            custom=request.custom,
+            parent=request.parent,
+            inputs=pulumi.runtime.rpc.deserialize_properties(request.object),
+            outputs=registered.state,
+            dependencies=sorted(dependencies),
+            property_dependencies=property_dependencies,
+            delete_before_replace=request.deleteBeforeReplace,
+            protect=request.protect,
+            id=registered.id,
+            wire_inputs=wire_inputs,
+            wire_outputs=response.object,
         )
+        self.registrations.append(registration)
+        self._by_urn[registration.urn] = registration
         return response
 
     def RegisterResourceOutputs(self, request):
         # A component's outputs, as the engine would store them (stack policies see them).
-        for registration in self.registrations:
-            if registration.urn == request.urn:
-                registration.wire_outputs = request.outputs
-                registration.outputs = pulumi.runtime.rpc.deserialize_properties(request.outputs)
+        registration = self._by_urn.get(request.urn)
+        if registration is not None:
+            registration.wire_outputs = request.outputs
+            registration.outputs = pulumi.runtime.rpc.deserialize_properties(request.outputs)
         return super().RegisterResourceOutputs(request)
 
 

@@ -404,6 +404,21 @@ def test_a_qualified_arn_names_its_function(pack):
     assert check_stack(pack, resources) == []
 
 
+@pytest.mark.parametrize("qualifier", ["", ":live", ":7"])
+def test_a_notification_naming_the_function_by_arn_alone_triggers_it(pack, qualifier):
+    fn = function("metadata")
+    trigger = notification(fn, linked=False)
+    trigger.outputs["lambdaFunctions"][0]["lambdaFunctionArn"] += qualifier
+    violations = check_stack(pack, [fn, log_group("/aws/lambda/metadata"), trigger])
+    assert only(violations, "lambda-async-failure-destination").urn == fn.urn
+
+
+def test_a_notification_for_a_function_with_a_longer_name_does_not_trigger_this_one(pack):
+    fn, longer = function("metadata"), function("metadata-v2")
+    resources = [fn, log_group("/aws/lambda/metadata"), notification(longer, linked=False)]
+    assert "lambda-async-failure-destination" not in names(check_stack(pack, resources))
+
+
 @pytest.mark.parametrize("name", ["metadata-v2", "metadata2"])
 def test_an_arn_of_a_function_with_a_longer_name_does_not_count(pack, name):
     fn = function("metadata")

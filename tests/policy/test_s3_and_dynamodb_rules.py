@@ -286,6 +286,17 @@ def test_an_unlinked_block_for_an_unknown_bucket_leaves_the_verdict_open(pack):
     assert "s3-public-access-block" not in names(s3_findings(pack, [archive, unlinked]))
 
 
+def test_a_block_and_policy_naming_their_bucket_by_arn_count(pack):
+    archive = bucket()
+    by_arn = {"bucket": archive.outputs["arn"]}
+    resources = [
+        archive,
+        Res(BLOCK, "archive-block", {**ALL_ON, **by_arn}),
+        Res(BUCKET_POLICY, "archive-policy", {"policy": TLS_ONLY, **by_arn}),
+    ]
+    assert s3_findings(pack, resources) == []
+
+
 PUBLIC_READ = {
     "Effect": "Allow",
     "Principal": "*",
