@@ -173,9 +173,8 @@ class Targets:
         self._qualified = qualified
         self._by_id = defaultdict(list)
         for target in self._targets:
-            for name in set(ids(target)):
-                if isinstance(name, str):
-                    self._by_id[name].append(target)
+            for name in {n for n in ids(target) if isinstance(n, str)}:  # skips unknowns
+                self._by_id[name].append(target)
 
     def __iter__(self):
         return iter(self._targets)
