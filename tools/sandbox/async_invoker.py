@@ -10,7 +10,7 @@ moves forward rather than sleeping through them.
 
 from dataclasses import dataclass
 
-from tools.sandbox.destinations import async_failure_record
+from tools.sandbox.destinations import async_failure_record, hand_over
 
 RETRY_DELAYS = (60.0, 120.0)  # seconds before the first and the second retry
 
@@ -85,20 +85,17 @@ class AsyncInvoker:
         self.journal.add("retry", self.function.name, f"{what}: retry {pending.attempts} scheduled")
 
     def _give_up(self, pending: _Pending, condition: str, what: str) -> None:
-        if not self.function.on_failure:
-            self.journal.add("discard", self.function.name, f"{what}: {condition}")
-            return
-        record = async_failure_record(
-            self.function.arn, pending.event, condition, pending.attempts, pending.last_error
-        )
-        problem = self.send_failure(self.function.on_failure, record)
-        if problem:
-            self.journal.add(
-                "discard",
-                self.function.name,
-                f"{what}: {condition}; on-failure destination refused it ({problem})",
-            )
-            return
-        self.journal.add(
-            "dead-letter", self.function.name, f"{what}: {condition}", records=1, event=what
+        hand_over(
+            self.journal,
+            self.send_failure,
+            self.function.name,
+            self.function.on_failure,
+            lambda: async_failure_record(
+                self.function.arn, pending.event, condition, pending.attempts, pending.last_error
+            ),
+            what,
+            condition,
+            letter=f"{what}: {condition}",
+            records=1,
+            event=what,
         )

@@ -17,6 +17,34 @@ def _now() -> str:
     return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def hand_over(
+    journal,
+    send_failure,
+    function_name: str,
+    destination,
+    make_record,
+    what: str,
+    condition: str,
+    letter: str,
+    **details,
+) -> None:
+    """What Lambda does with an invocation it gives up on: send `make_record()` to the on-failure
+    destination, and journal where it went: dead-lettered (`letter`, `details`), or discarded
+    because there is no destination or it refused the record."""
+    if not destination:
+        journal.add("discard", function_name, f"{what}: {condition}")
+        return
+    problem = send_failure(destination, make_record())
+    if problem:
+        journal.add(
+            "discard",
+            function_name,
+            f"{what}: {condition}; on-failure destination refused it ({problem})",
+        )
+        return
+    journal.add("dead-letter", function_name, letter, **details)
+
+
 def async_failure_record(function_arn, event, condition, attempts, error) -> dict:
     """What Lambda sends for an asynchronous event it gives up on."""
     record = {

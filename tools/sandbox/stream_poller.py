@@ -48,7 +48,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
-from tools.sandbox.destinations import stream_failure_record
+from tools.sandbox.destinations import hand_over, stream_failure_record
 from tools.sandbox.event_filter import matches, parse_criteria
 
 STREAM_RETENTION = 86400  # seconds a DynamoDB stream keeps a record
@@ -287,24 +287,17 @@ class StreamPoller:
     def _give_up(self, shard: str, records: list, condition: str, invocations: int, error):
         self._forget(records)
         sequence = _sequence_range(records)
-        if not self.mapping.on_failure:
-            self.journal.add("discard", self.function.name, f"{sequence}: {condition}")
-            return
-        record = stream_failure_record(
-            self.mapping, self.function.arn, shard, records, condition, invocations, error
-        )
-        problem = self.send_failure(self.mapping.on_failure, record)
-        if problem:
-            self.journal.add(
-                "discard",
-                self.function.name,
-                f"{sequence}: {condition}; on-failure destination refused it ({problem})",
-            )
-            return
-        self.journal.add(
-            "dead-letter",
+        hand_over(
+            self.journal,
+            self.send_failure,
             self.function.name,
-            f"{len(records)} record(s) {sequence}: {condition}",
+            self.mapping.on_failure,
+            lambda: stream_failure_record(
+                self.mapping, self.function.arn, shard, records, condition, invocations, error
+            ),
+            sequence,
+            condition,
+            letter=f"{len(records)} record(s) {sequence}: {condition}",
             **_batch_details(records),
         )
 
