@@ -15,14 +15,12 @@ AssetArchive.
 
 import io
 import os
-import subprocess
-import sys
 import tempfile
 import time
 import zipfile
 from pathlib import Path
 
-from bench.timing import Check, Figure, interleaved, median, ratio
+from bench.timing import Check, Figure, interleaved, median, python_child, ratio
 from components.handler_code import handler_archive
 
 HANDLERS = ("user_buckets", "stream_archive", "image_metadata", "object_copy", "notes_api")
@@ -53,17 +51,13 @@ def import_seconds(module: str, task_root: Path) -> tuple:
     interpreter whose only code besides the installed packages is the unpacked archive."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # compiled on every import, as from a read-only /var/task
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD.format(module=f"handlers.{module}")],
+    output = python_child(
+        ["-c", CHILD.format(module=f"handlers.{module}")],
+        f"importing handlers.{module} from its archive",
         cwd=task_root,
         env=env,
-        capture_output=True,
-        text=True,
-        check=False,
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"importing handlers.{module} from its archive failed:\n{done.stderr}")
-    boto3_only, with_handler = done.stdout.split()[-2:]
+    boto3_only, with_handler = output.split()[-2:]
     return float(boto3_only), float(with_handler)
 
 

@@ -15,13 +15,12 @@ import gc
 import hashlib
 import json
 import re
-import subprocess
 import sys
 import time
 
 from google.protobuf import json_format, struct_pb2
 
-from bench.timing import Check, Figure, interleaved, median, ratio
+from bench.timing import Check, Figure, interleaved, last_json_line, median, python_child, ratio
 from tools.program import REPO_ROOT
 
 RESOURCES = 5000
@@ -154,17 +153,13 @@ def measure(
 
 def run(count: int = RESOURCES, rounds: int = 3, stack: str = "dev") -> Figure:
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.policy_cost", "--resources", str(count)]
-        + ["--rounds", str(rounds), "--stack", stack],
+    output = python_child(
+        ["-m", "bench.policy_cost", "--resources", str(count), "--rounds", str(rounds)]
+        + ["--stack", stack],
+        "the policy benchmark",
         cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"the policy benchmark failed:\n{done.stderr}")
-    measured = json.loads(done.stdout.strip().splitlines()[-1])
+    measured = last_json_line(output)
 
     figure = Figure(
         title=f"Policy evaluation: the pack over {count:,} resources ({rounds} rounds)",

@@ -1,6 +1,10 @@
 """Side-by-side timing: interleaved rounds, medians, ratios with their spread, and the tables."""
 
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +27,27 @@ def interleaved(rounds: int, contenders: dict, warmup: int = 0) -> dict:
             if round_number >= warmup:
                 samples[name].append(seconds)
     return samples
+
+
+def python_child(args: list, what: str, cwd, env: dict | None = None, ok=(0,)) -> str:
+    """Run this interpreter with `args` in a fresh process; its standard output. A child that
+    exits otherwise than `ok` fails the benchmark, with its standard error."""
+    done = subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
+        env=os.environ if env is None else env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode not in ok:
+        raise RuntimeError(f"{what} failed:\n{done.stderr}")
+    return done.stdout
+
+
+def last_json_line(output: str):
+    """What a benchmark child printed last, as JSON (earlier lines may be warnings)."""
+    return json.loads(output.strip().splitlines()[-1])
 
 
 def timed(call: Callable) -> float:
