@@ -1,5 +1,5 @@
-"""A program in src/ (Pulumi.yaml `main`), with a helper module, provider functions the offline
-preview answers (an AMI lookup) and one it does not (an SSM parameter)."""
+"""A program in src/ (Pulumi.yaml `main`), with a helper module and lookups (an AMI, an SSM
+parameter) the offline preview answers."""
 
 import pulumi
 import pulumi_aws as aws
