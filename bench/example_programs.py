@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from tools.program import REPO_ROOT
+from tools.program import REPO_ROOT, program_entry
 
 # What each README says to `pulumi config set`, with stand-in values.
 CONFIG = {
@@ -84,30 +84,42 @@ def python_programs(root: Path) -> list:
     return found
 
 
+def _imports(source: Path) -> set:
+    try:
+        tree = ast.parse(source.read_text())
+    except (SyntaxError, UnicodeDecodeError, OSError):
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
 def missing_packages(program: Path) -> list:
-    """Top-level modules the program's own .py files import that are neither installed here
-    nor the program's own."""
-    own = {p.stem for p in program.rglob("*.py")} | {
-        p.name for p in program.iterdir() if p.is_dir()
-    }
-    missing = set()
-    for source in program.rglob("*.py"):
-        if any(part in ("venv", ".venv", "node_modules") for part in source.parts):
+    """Modules the program imports, from its entry point through its own modules, that are
+    not installed here. Files it only ships (a Glue job's script, a Lambda's code) are not
+    followed: the program never imports them."""
+    try:
+        entry = program_entry(program)
+    except (FileNotFoundError, KeyError):
+        return ["(no Python entry point)"]
+    base = entry.parent
+    seen, missing, todo = set(), set(), [entry]
+    while todo:
+        source = todo.pop()
+        if source in seen:
             continue
-        try:
-            tree = ast.parse(source.read_text())
-        except (SyntaxError, UnicodeDecodeError):
-            continue
-        for node in ast.walk(tree):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module]
-            for name in names:
-                top = name.split(".")[0]
-                if top not in own and importlib.util.find_spec(top) is None:
-                    missing.add(top)
+        seen.add(source)
+        for name in _imports(source):
+            local = [base / f"{name}.py", base / name / "__init__.py"]
+            found = next((path for path in local if path.is_file()), None)
+            if found is not None:
+                todo.append(found)
+            elif importlib.util.find_spec(name) is None:
+                missing.add(name)
     return sorted(missing)
 
 

@@ -2,6 +2,7 @@
 comparisons (same outcome, same resources) do fail when they should. Timing targets are not
 asserted here: on a shared machine they are noise at these sizes."""
 
+import json
 import re
 
 import pytest
@@ -163,3 +164,41 @@ def test_policy_cost_measures_both_sizes(dev_stack):
 def test_a_check_is_a_miss_or_a_failure_by_kind():
     assert Check("t", "1", "2", False).verdict == "MISS"
     assert Check("t", "1", "2", False, sanity=True).verdict == "FAILED"
+
+
+def test_the_iam_corpus_is_every_managed_policy_and_every_example():
+    from bench import iam_corpus
+    from bench.iam_corpus_examples import LEAST_PRIVILEGE
+
+    corpus = iam_corpus.documents()
+    assert len(corpus) == len(LEAST_PRIVILEGE) + len(
+        [d for d in corpus if d["source"] == "AWS managed policy"]
+    )
+    assert len(corpus) >= 1600
+    spread = iam_corpus.documents(10)
+    assert len(spread) == 10 and {d["source"] == "AWS managed policy" for d in spread} == {True}
+    assert iam_corpus.documents(len(corpus)) == corpus
+
+
+def test_the_iam_corpus_gate_and_plan_hold_the_same_documents(tmp_path):
+    from bench import iam_corpus
+
+    items = iam_corpus.documents(6)
+    found = iam_corpus.gate(iam_corpus.write_program(tmp_path / "corpus", items))
+    assert found["resources"] == 12  # a role and its inline policy per document
+    plan = iam_corpus.terraform_plan(items)
+    resources = plan["planned_values"]["root_module"]["resources"]
+    assert [r["type"] for r in resources] == ["aws_iam_role", "aws_iam_role_policy"] * 6
+    policies = [json.loads(r["values"]["policy"]) for r in resources[1::2]]
+    assert policies == [item["document"] for item in items]
+    assert len(plan["resource_changes"]) == 12
+
+
+def test_the_iam_corpus_figure_checks_the_gate_and_reports_checkov_missing(monkeypatch):
+    from bench import iam_corpus
+
+    monkeypatch.setattr(iam_corpus, "find_checkov", lambda given: None)
+    figure = iam_corpus.run(sizes=(4, 8), rounds=1)
+    well_formed(figure)
+    assert any("checkov not installed" in note for note in figure.notes)
+    assert [check.name for check in figure.checks][-1].startswith("flat cost per resource")
