@@ -51,10 +51,9 @@ class Document:
         return cls(statements, denies)
 
     def __post_init__(self):
-        # One regular expression per NotAction Deny: permissions boundaries list hundreds.
-        self._spares = {
-            id(deny): _alternation(deny.not_actions) for deny in self.denies if deny.has_not_action
-        }
+        # One regular expression per NotAction Deny (permissions boundaries list hundreds),
+        # built when first needed.
+        self._spares: dict = {}
 
     @property
     def allows(self) -> list:
@@ -73,7 +72,10 @@ class Document:
         if not deny.has_not_action:
             return any(covers(p, action, ignore_case=True) for p in deny.actions)
         if "*" not in action and "?" not in action:  # one action: named by the list or not
-            return self._spares[id(deny)].fullmatch(action) is None
+            spares = self._spares.get(id(deny))
+            if spares is None:
+                spares = self._spares[id(deny)] = _alternation(deny.not_actions)
+            return spares.fullmatch(action) is None
         return not any(overlaps(p, action, ignore_case=True) for p in deny.not_actions)
 
     def open_resources(self, action: str, resources: list) -> list:
