@@ -1,14 +1,16 @@
 """Offline preview: run a Pulumi program under AWS-shaped mocks and check it with a policy pack.
 
-    python -m tools.preview [--dir PROJECT_DIR] [--stack NAME] [--policy-pack DIR]
-                            [--policy-config FILE] [--json REPORT] [--unknown-outputs]
+    python -m tools.preview [--dir PROJECT_DIR] [--stack NAME] [-c KEY=VALUE ...]
+                            [--policy-pack DIR] [--policy-config FILE] [--json REPORT]
+                            [--unknown-outputs] [--allow-unanswered] [--time-limit SECONDS]
 
 No Pulumi CLI, no credentials, no network. The program runs as `pulumi preview` would run it (its
 Pulumi.yaml, the stack's Pulumi.<stack>.yaml config, its working directory); the pack is loaded from
 its own __main__.py and sees each resource's inputs, then the whole stack's outputs, as the engine
 passes them (see tools.policy_pack). With --unknown-outputs, values the provider computes (ids,
-ARNs, URLs) are unknown, as in a first `pulumi preview` of a new stack. Exit 0: no mandatory violation; 1: at least one; 2: the
-program, the pack or its config failed (the message says which).
+ARNs, URLs) are unknown, as in a first `pulumi preview` of a new stack. Exit 0: no mandatory
+violation; 1: at least one; 2: the program, the pack or its config failed, the program called a
+lookup the preview cannot answer, or it did not finish in time (the message says which).
 """
 
 import argparse
@@ -247,7 +249,7 @@ def main(argv=None) -> int:
         return 2
 
 
-def _config(args, project_dir: Path) -> dict:
+def _config(args, project_dir: Path) -> tuple:
     """The stack's config with the -c values over it, as the engine would pass it."""
     config, secret_keys = stack_config(project_dir, args.stack)
     project = project_name(project_dir)
@@ -262,6 +264,10 @@ def _config(args, project_dir: Path) -> dict:
 def _preview(args, project_dir: Path, config_file, progress: Progress) -> int:
     try:
         config, secret_keys = _config(args, project_dir)
+    except (ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    try:
         run = run_program(
             project_dir,
             args.stack,

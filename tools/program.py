@@ -119,8 +119,8 @@ def _plain(value):
         return value
     if isinstance(value, (int, float)):
         return float(value)
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, dict):  # a None inside stays a null, as the SDK sends it
+        return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, pulumi.Asset):
@@ -488,9 +488,9 @@ def run_program(
 ) -> ProgramRun:
     """Run the program of `project_dir` for `stack` under mocks.
 
-    `config` (namespace:key -> text) replaces the stack file when given, with `secret_keys`
-    the keys of it that are secret. Exceptions from the
-    program propagate, with a note naming any provider function the mocks could not answer.
+    `config` (namespace:key -> text) replaces the stack file when given, with `secret_keys` the
+    keys of it that are secret. Exceptions from the program propagate, with a note naming any
+    provider function the mocks could not answer.
     `strict` off: such functions return nothing instead of raising. `preview`: run as
     `pulumi preview` does (Output values not known are skipped rather than None). `unknowns`
     (implies `preview`): as a first preview, where computed outputs are unknown and inputs built

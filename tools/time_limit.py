@@ -75,12 +75,15 @@ def waiting_points(main_frame, roots: list) -> list:
     prefixes = [str(Path(r).resolve()) + os.sep for r in roots]
 
     def own(filename: str) -> bool:
-        return any(filename.startswith(p) for p in prefixes)
+        # A virtualenv inside the project (this repository's .venv) holds no code of its own.
+        installed = "site-packages" in filename or "dist-packages" in filename
+        return not installed and any(filename.startswith(p) for p in prefixes)
 
-    points = []
+    points: list = []
 
     def add(label: str, frame) -> None:
-        if frame is not None:
+        # Frames of the SDK or of asyncio say nothing a user can act on.
+        if frame is not None and own(frame.f_code.co_filename):
             entry = f"{_place(frame)} ({label})"
             if entry not in points:
                 points.append(entry)
@@ -91,20 +94,13 @@ def waiting_points(main_frame, roots: list) -> list:
         loop = asyncio.get_event_loop_policy().get_event_loop()
     if loop is not None and not loop.is_closed():
         for task in list(asyncio.all_tasks(loop)):
-            frames = _task_frames(task)
-            frame = _best_frame(frames, own)
-            add(f"task {task.get_name()}", frame)
+            add(f"task {task.get_name()}", _best_frame(_task_frames(task), own))
     current = threading.get_ident()
     names = {t.ident: t.name for t in threading.enumerate()}
     for ident, frame in sys._current_frames().items():
-        if ident in (current, threading.main_thread().ident):
-            continue
-        stack = _frames(frame)
-        best = _best_frame(stack, own)
-        if best is not None and own(best.f_code.co_filename):
-            add(f"thread {names.get(ident, ident)}", best)
-    # Frames of the SDK or of asyncio say nothing a user can act on.
-    return [p for p in points if any(p.startswith(prefix) for prefix in prefixes)]
+        if ident not in (current, threading.main_thread().ident):
+            add(f"thread {names.get(ident, ident)}", _best_frame(_frames(frame), own))
+    return points
 
 
 @contextlib.contextmanager
