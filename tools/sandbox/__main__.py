@@ -21,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 from tools.program import REPO_ROOT
-from tools.sandbox import scenarios
+from tools.sandbox import moto_patches, scenarios
 from tools.sandbox.deployment import DeploymentError
 from tools.sandbox.sandbox import Sandbox
 
@@ -157,6 +157,9 @@ def main(argv=None) -> int:
         sandbox.start()
     except DeploymentError as error:
         print(f"error: the deployment failed: {error}", file=sys.stderr)
+        return 2
+    except moto_patches.UnsupportedMoto as error:
+        print(f"error: {error}", file=sys.stderr)
         return 2
     try:
         _print_deployment(sandbox)

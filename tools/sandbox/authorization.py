@@ -99,6 +99,22 @@ _S3_OBJECT_ACTIONS = {
 _ACL_PARAMETERS = ("ACL", "GrantFullControl", "GrantRead", "GrantReadACP", "GrantWriteACP")
 
 
+def s3_action_of(operation: str) -> str | None:
+    """The IAM action an S3 operation needs on the bucket or object its URL names (a copy:
+    its destination), without the request's parameters (so never the Version variant); None
+    for an operation this module does not know."""
+    if operation in _S3_BUCKET_ACTIONS:
+        return _S3_BUCKET_ACTIONS[operation]
+    if operation in _S3_OBJECT_ACTIONS:
+        return _S3_OBJECT_ACTIONS[operation][0]
+    return {
+        "ListBuckets": "s3:ListAllMyBuckets",
+        "CopyObject": "s3:PutObject",
+        "UploadPartCopy": "s3:PutObject",
+        "DeleteObjects": "s3:DeleteObject",
+    }.get(operation)
+
+
 def _s3(call: Call) -> list:
     p = call.params
     bucket_arn = f"arn:{call.partition}:s3:::{p.get('Bucket', '')}"

@@ -14,10 +14,16 @@ exit):
 - S3 event notifications lack `sequencer` (S3's per-key order of events) and, for versioned
   buckets, the object's `versionId`; and deleting an object of a versioned bucket (which adds a
   delete marker) sends no event where S3 sends ObjectRemoved:DeleteMarkerCreated.
+- moto 5.2.6 names an S3 request's IAM action after its API operation (s3:HeadObject), not the
+  action IAM authorizes (s3:GetObject): translated before moto's own check (iam_action).
+
+Every patched name is listed in PATCHED; tests/sandbox/test_moto_patches.py fails when one moves
+or changes its signature, and SUPPORTED_MOTO is the range those tests and the stories pass on.
 """
 
 import contextlib
 import itertools
+from importlib.metadata import version
 
 from moto import settings
 from moto.core.authorization import ActionAuthenticatorMixin
@@ -26,8 +32,42 @@ from moto.iam import access_control
 from moto.iam.access_control import PermissionResult
 from moto.s3 import models as s3_models
 from moto.s3 import notifications
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 
+from tools.sandbox.authorization import s3_action_of
 from tools.sandbox.policy_evaluator import EXPLICIT_DENY, Request, evaluate
+
+# The moto releases the sandbox is tested with: moto rewrites internals within minor releases.
+SUPPORTED_MOTO = ">=5.2.5,<5.3"
+
+# What the patches replace: (owner, attribute, the parameters it must take).
+PATCHED = (
+    (
+        ActionAuthenticatorMixin,
+        "_authenticate_and_authorize_s3_action",
+        ("self", "bucket_name", "key_name"),
+    ),
+    (access_control.IAMRequestBase, "check_action_permitted", ("self", "resource")),
+    (s3_models.FakeBucket, "get_permission", ("self", "action", "resource")),
+    (notifications, "_get_s3_event", ("event_name", "bucket", "key", "notification_id")),
+    (s3_models.S3Backend, "_set_delete_marker", ("self", "bucket_name", "key_name")),
+)
+
+
+class UnsupportedMoto(RuntimeError):
+    """The installed moto is outside SUPPORTED_MOTO."""
+
+
+def check_moto_version(installed: str | None = None) -> None:
+    """Refuse a moto the sandbox was not tested with: its internals (patched here, and read by
+    the emulator) change between releases, and a half-working sandbox proves nothing."""
+    installed = installed or version("moto")
+    if Version(installed) not in SpecifierSet(SUPPORTED_MOTO):
+        raise UnsupportedMoto(
+            f"moto {installed} is installed; the sandbox supports moto{SUPPORTED_MOTO} "
+            "(install the version requirements-dev.txt pins)"
+        )
 
 
 @contextlib.contextmanager
@@ -80,8 +120,20 @@ def _presigned_s3(original, judge):
     return authenticate_and_authorize_s3_action
 
 
+def iam_action(action: str) -> str:
+    """The IAM action for what moto calls the action of a request. moto 5.2.5 names an S3
+    request by its IAM action (s3:PutBucketPublicAccessBlock); 5.2.6 by its API operation
+    (s3:PutPublicAccessBlock, s3:HeadObject), which no policy grants. Both come out as the
+    IAM action; every other name is left as it is."""
+    service, _, name = action.partition(":")
+    if service != "s3":
+        return action
+    return s3_action_of(name) or action
+
+
 def _check_action_permitted(original):
     def check_action_permitted(self, resource: str) -> None:
+        self._action = iam_action(self._action)
         if resource == "*" and self._action != "s3:ListAllMyBuckets":
             return  # no resource to judge against: tools.sandbox.guard decides
         original(self, resource)

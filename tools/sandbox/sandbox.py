@@ -88,6 +88,7 @@ class Sandbox:
         self.stop()
 
     def start(self) -> "Sandbox":
+        moto_patches.check_moto_version()  # before anything half-starts
         try:
             self._stack.callback(self.emulator.stop)  # also cleans up after a failed start
             self.emulator.start()
