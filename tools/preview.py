@@ -16,6 +16,7 @@ lookup the preview cannot answer, or it did not finish in time (the message says
 import argparse
 import gc
 import json
+import math
 import os
 import sys
 import traceback
@@ -227,7 +228,7 @@ def main(argv=None) -> int:
     )
     parser.add_argument(
         "--time-limit",
-        type=float,
+        type=_seconds,
         default=DEFAULT_TIME_LIMIT,
         metavar="SECONDS",
         help=f"stop with exit 2 when the program or the pack takes longer "
@@ -247,6 +248,17 @@ def main(argv=None) -> int:
     except TimeLimitExceeded as error:
         print(f"error: {error.describe()}", file=sys.stderr)
         return 2
+
+
+def _seconds(text: str) -> float:
+    """A --time-limit: a number of seconds, 0 or inf for none."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if math.isnan(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (0: no limit)")
+    return value
 
 
 def _config(args, project_dir: Path) -> tuple:

@@ -263,7 +263,9 @@ class RecordingMonitor(MockMonitor):
         return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=outputs)
 
     def RegisterResourceOutputs(self, request):
-        # A component's outputs, as the engine would store them (stack policies see them).
+        # A component's outputs, as the engine would store them (stack policies see them); a
+        # component often registers a resource itself (`{"bucket": self.bucket}`).
+        request = _without_references(request, "outputs")
         registration = self._by_urn.get(request.urn)
         if registration is not None:
             registration.wire_outputs = request.outputs

@@ -15,6 +15,7 @@ writes the same report and ends the process with exit code 2.
 
 import asyncio
 import contextlib
+import math
 import os
 import signal
 import sys
@@ -109,7 +110,14 @@ def time_limit(seconds: float | None, phase: Callable[[], str], roots: list):
 
     `phase()` names what is running when it fires; `roots` are the directories whose files
     count as the program's own, for the report of where it waited."""
-    if not seconds or threading.current_thread() is not threading.main_thread():
+    if not seconds or math.isinf(seconds):
+        yield
+        return
+    if threading.current_thread() is not threading.main_thread():
+        # Signals reach the main thread only, and nothing else can stop a thread from outside.
+        sys.stderr.write(
+            "warning: --time-limit applies only when the preview runs on the main thread\n"
+        )
         yield
         return
     report: dict = {}
@@ -129,11 +137,11 @@ def time_limit(seconds: float | None, phase: Callable[[], str], roots: list):
         os._exit(EXIT_CODE)
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
     guard = threading.Timer(seconds + GRACE_SECONDS, last_resort)
     guard.daemon = True
-    guard.start()
     try:
+        signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
+        guard.start()
         yield
     finally:
         guard.cancel()

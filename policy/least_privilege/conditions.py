@@ -15,9 +15,14 @@ Keys that name the resources (they narrow every rule that judges "every resource
 
 Keys that bound the account or organization of the resource (`aws:ResourceAccount`,
 `aws:ResourceOrgID`, `aws:ResourceOrgPaths`; IAM User Guide, "AWS global condition context
-keys"): like an ARN pattern naming the account, they keep a `*` from reaching other accounts'
-resources, so the wildcard-resources rule accepts them; they do nothing against privilege
-escalation, which happens inside the account, so the escalation and PassRole rules do not.
+keys") count as an ARN naming the account (bounds_account): `table/*` of any account becomes one
+account's tables, while `*` stays every resource, as `arn:aws:logs:REGION:ACCOUNT:*` does. They
+do nothing against privilege escalation, which happens inside the account.
+
+A request tag (`aws:RequestTag/<key>`) narrows only a statement of actions that create the
+resources it names (CREATES, `ec2:CreateVolume` on `volume/*`): what they create carries the tag.
+Service keys and account keys narrow only with values that name something: none only wildcards,
+no ARN pattern covering a whole service (`arn:aws:secretsmanager:*`).
 
 Only conditions that must hold for the statement to apply count: a positive operator
 (StringEquals, StringLike, ArnEquals, ArnLike, their IgnoreCase forms, and ForAnyValue: of them,
@@ -33,6 +38,7 @@ not narrow resources: `aws:RequestTag/*`, `aws:TagKeys` (the request's tags), `i
 
 import re
 
+from .documents import covers_any_resource
 from .props import as_list
 
 # Service keys whose value is the resource (or the resource being created), with the action they
@@ -50,8 +56,6 @@ SERVICE_KEYS = {
     "lambda:functionarn": "the function",
     # IAM CreateServiceLinkedRole: "iam:AWSServiceName" names the role that may be created.
     "iam:awsservicename": "the service-linked role of that service",
-    # Amazon ECS RunTask, StartTask, ...: "ecs:cluster - the ARN of the cluster".
-    "ecs:cluster": "the ECS cluster",
     # Amazon Redshift Data API: statements owned by the caller.
     "redshift-data:statement-owner-iam-userid": "the caller's own statements",
 }
@@ -76,8 +80,12 @@ def _operator(name: str) -> tuple:
     return base.lower(), qualifier.lower()
 
 
-def _only_wildcards(values: list) -> bool:
-    return all(isinstance(v, str) and not v.strip("*?") for v in values)
+def _specific(value) -> bool:
+    """A value that names something: not only wildcards, and no ARN pattern covering every
+    resource of its service (`arn:aws:secretsmanager:*` names no secret)."""
+    if not isinstance(value, str) or not value.strip("*?"):
+        return False
+    return not (value.lower().startswith("arn") and covers_any_resource(value))
 
 
 def _scope_of(operator: str, key: str, value) -> str | None:
@@ -95,7 +103,7 @@ def _scope_of(operator: str, key: str, value) -> str | None:
         return None  # IfExists forms end in "ifexists" and are not in POSITIVE
     if is_tag:
         return NAMES
-    if _only_wildcards(values):
+    if not all(_specific(v) for v in values):  # one broad value lets everything through
         return None
     if lowered in SERVICE_KEYS:
         return NAMES
@@ -120,33 +128,53 @@ def resource_scopes(condition) -> list:
 
 
 REQUEST_TAG = re.compile(r"^aws:requesttag/.+$", re.IGNORECASE)
+# Actions whose resource is the one they create, so it cannot be named before the call, each
+# with the type of that resource (EC2 User Guide, "Grant permission to tag resources during
+# creation"): a required request tag narrows a statement of them on that type only.
+CREATES = {
+    "ec2:createvolume": "volume",
+    "ec2:createsecuritygroup": "security-group",
+    "ec2:createlaunchtemplate": "launch-template",
+    "ec2:createkeypair": "key-pair",
+    "ec2:allocateaddress": "elastic-ip",
+    "ec2:createvpc": "vpc",
+    "ec2:createsubnet": "subnet",
+    "ec2:createinternetgateway": "internet-gateway",
+    "ec2:createnatgateway": "natgateway",
+    "ec2:createroutetable": "route-table",
+}
 
 
-def _creates_only(actions: list) -> bool:
-    """Every action creates the resource its ARN names (ec2:CreateVolume on volume/*), so that
-    resource cannot be named before the call. Tagging actions only change existing ones."""
-    names = [a.rpartition(":")[2] for a in actions]
-    return bool(names) and all(
-        isinstance(a, str) and a.startswith("Create") and not a.endswith(("Tags", "Tag"))
-        for a in names
+def _creates_only(actions: list, resources: list) -> bool:
+    """Every action is one of CREATES (named exactly: `ec2:Create*` also tags and snapshots)
+    and every resource is of the type it creates."""
+    types = {CREATES.get(a.lower()) if isinstance(a, str) else None for a in actions}
+    if not actions or None in types or len(types) != 1:
+        return False
+    (created,) = types
+    return bool(resources) and all(
+        isinstance(r, str) and r.split(":", 5)[-1].startswith(f"{created}/") for r in resources
     )
 
 
-def narrowing_keys(condition, *, accounts: bool, actions: list | None = None) -> list:
-    """Keys of `condition` that narrow the statement's resources: names only, or also account
-    bounds when `accounts`. For a statement whose `actions` all create their resource, a
-    required request tag (`aws:RequestTag/<key>`, positive operator) narrows it too: what is
-    created carries that tag (IAM User Guide, "Controlling access during AWS requests"; the
-    EBS CSI driver's published policy writes ec2:CreateVolume on volume/* so)."""
-    found = [
-        key for key, scope in resource_scopes(condition) if scope == NAMES or (accounts and scope)
-    ]
-    if actions and _creates_only(actions) and isinstance(condition, dict):
+def narrowing_keys(condition, actions: list | None = None, resources: list | None = None) -> list:
+    """Keys of `condition` that narrow the statement's resources to named ones. For a
+    statement whose `actions` all create their `resources` (CREATES), a required request tag
+    (`aws:RequestTag/<key>`, positive operator) narrows it too: what is created carries that tag
+    (IAM User Guide, "Controlling access during AWS requests"; the EBS CSI driver's published
+    policy writes ec2:CreateVolume on volume/* so)."""
+    found = [key for key, scope in resource_scopes(condition) if scope == NAMES]
+    if actions and _creates_only(actions, resources or []) and isinstance(condition, dict):
         for operator, pairs in condition.items():
             base, qualifier = _operator(operator) if isinstance(operator, str) else ("", "")
             if base in POSITIVE and qualifier in ("", "foranyvalue") and isinstance(pairs, dict):
                 found += [k for k in pairs if isinstance(k, str) and REQUEST_TAG.match(k)]
     return found
+
+
+def bounds_account(condition) -> bool:
+    """The condition names the resource's account or organization (aws:ResourceAccount...)."""
+    return any(scope == ACCOUNT for _, scope in resource_scopes(condition))
 
 
 def condition_keys(condition) -> list:

@@ -141,25 +141,41 @@ def has_wildcard(value: Any) -> bool:
     return isinstance(value, str) and ("*" in value or "?" in value)
 
 
-def covers_any_resource(resource: Any) -> bool:
+def covers_any_resource(resource: Any, account_bound: bool = False) -> bool:
     """ "*", or an ARN pattern naming every resource of a service: `arn:aws:s3:::*`,
-    `arn:aws:logs:*:*:*`, `arn:aws:dynamodb:*:*:table/*` (any account).
+    `arn:aws:logs:*:*:*`, `arn:aws:dynamodb:*:*:table/*` (any account); or a pattern that turns
+    into a wildcard before it names a resource (`**`, `arn:*`, `arn:aws:s3:*`).
 
     A wildcard partition is not one: a policy only ever applies in the partition it lives in,
     so `arn:*:logs:us-east-1:123456789012:log-group:/app/*` names that account's /app groups,
-    as AWS managed policies write it to work in every partition."""
+    as AWS managed policies write it to work in every partition. `account_bound`: a condition
+    names the resource's account (aws:ResourceAccount), as if the ARN did: `table/*` of any
+    account is then one account's tables, while `*` stays every resource."""
+    if not isinstance(resource, str):
+        return False
     if resource == "*":
         return True
-    match = ARN.match(resource) if isinstance(resource, str) else None
+    match = ARN.match(resource)
     if not match:
-        return False
+        return _stops_at_a_wildcard(resource)
     _partition, service, _region, account, name = match.groups()
     if has_wildcard(service) or _ONLY_WILDCARDS.fullmatch(name):
         return True
     if service == "s3":  # arn:aws:s3:::bucket/key - every bucket when the bucket is a wildcard
         return bool(_ONLY_WILDCARDS.fullmatch(name.split("/", 1)[0]))
     after_type = re.split(r"[/:]", name, maxsplit=1)[-1]  # "table/*" -> "*"
-    return account in ("*", "") and bool(_ONLY_WILDCARDS.fullmatch(after_type))
+    any_account = account in ("*", "") and not account_bound
+    return any_account and bool(_ONLY_WILDCARDS.fullmatch(after_type))
+
+
+def _stops_at_a_wildcard(pattern: str) -> bool:
+    """A pattern that is not a whole ARN and matches every ARN from where its first wildcard
+    starts: nothing literal after it, and that wildcard before the resource part."""
+    first = min((pattern.find(ch) for ch in "*?" if ch in pattern), default=-1)
+    if first < 0 or not _ONLY_WILDCARDS.fullmatch(pattern[first:]):
+        return False
+    prefix = pattern[:first]
+    return "arn:".startswith(prefix) or (prefix.startswith("arn:") and prefix.count(":") < 5)
 
 
 def principal_values(principal: Any, kind: str | None = None) -> list:

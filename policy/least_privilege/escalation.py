@@ -247,6 +247,17 @@ ACTIONS = tuple(
     )
 )
 
+# Actions every catalogued path through which also passes a role (pathfinding.cloud's
+# "new-passrole" paths: lambda:CreateFunction, ec2:RunInstances, ...): an escalation only beside
+# an iam:PassRole on roles the document does not name.
+WITH_PASS_ROLE = frozenset(
+    action
+    for action in ACTIONS
+    if action not in ADDITIONAL
+    and action != "iam:PassRole"
+    and all("iam:PassRole" in path for path in PATHS.values() if action in path)
+)
+
 # Actions whose resource is an IAM policy: on AWS managed policies (arn:aws:iam::aws:policy/...),
 # which no customer can write, they change nothing.
 POLICY_VERSION_ACTIONS = {"iam:createpolicyversion", "iam:setdefaultpolicyversion"}

@@ -9,7 +9,7 @@ from fnmatch import fnmatchcase
 from pulumi_policy import EnforcementLevel, Severity
 
 from . import catalog, escalation, managed_policies
-from .conditions import condition_keys, narrowing_keys
+from .conditions import bounds_account, condition_keys, narrowing_keys
 from .documents import (
     ARN,
     Statement,
@@ -218,9 +218,10 @@ def broad_statements(document: Document) -> list:
     job-function/SystemAdministrator are broad; ReadOnlyAccess (Get*, List*, ...) is not."""
     broad = []
     for statement in document.allows:
-        if narrowing_keys(statement.condition, accounts=True):
+        if narrowing_keys(statement.condition):
             continue
-        resources = [r for r in resource_values(statement) if r == "*"]
+        bound = bounds_account(statement.condition)
+        resources = [r for r in resource_values(statement) if covers_any_resource(r, bound)]
         if statement.has_not_action:
             actions = ["*"]
         else:
@@ -365,8 +366,9 @@ WILDCARD_ACTIONS = resource_rule(
 
 def check_wildcard_resources(resource: Resource, settings: dict):
     for where, document, statement in identity_allows(resource):
-        if narrowing_keys(statement.condition, accounts=True, actions=statement.known_actions):
+        if narrowing_keys(statement.condition, statement.known_actions, statement.resources):
             continue  # e.g. aws:ResourceTag/..., ses:FromAddress: see conditions.py
+        bound = bounds_account(statement.condition)  # aws:ResourceAccount: as if in the ARN
         at = _at(resource, where, statement)
         actions = ["*"] if statement.has_not_action else statement.known_actions
         if statement.has_not_resource:
@@ -376,7 +378,7 @@ def check_wildcard_resources(resource: Resource, settings: dict):
                     f"{_unscoped_by(statement)}. List the resources in Resource instead."
                 )
             continue
-        broad = [r for r in statement.resources if covers_any_resource(r)]
+        broad = [r for r in statement.resources if covers_any_resource(r, bound)]
         if not broad:
             continue
         if statement.has_not_action:
@@ -454,7 +456,7 @@ NAMED_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 def check_pass_role(resource: Resource, settings: dict):
     for where, document, statement in identity_allows(resource):
         grants_ = granting_elements(statement, PASS_ROLE_ACTION)
-        if not grants_ or narrowing_keys(statement.condition, accounts=False):
+        if not grants_ or narrowing_keys(statement.condition):
             continue
         at = _at(resource, where, statement)
         if statement.has_not_resource:
@@ -533,38 +535,63 @@ ONE_NAMED_RESOURCE = {
 }
 
 
-def names_several(pattern) -> bool:
+def names_several(pattern, action: str = "") -> bool:
     """The Resource value can match more than one resource of the account: a wildcard in its
     resource part, beyond the suffix AWS assigns to one named resource. A wildcard account or
-    region does not count: no other account's resource is reached without that account's
-    resource policy, and the policy applies in its own partition."""
+    region does not count, since no other account's resource is reached without that account's
+    resource policy; except for sts:AssumeRole, which other accounts' roles grant by design
+    (the OrganizationAccountAccessRole of every member account trusts the management one)."""
     if not isinstance(pattern, str):
         return False
     match = ARN.match(pattern)
     if match is None:
         return has_wildcard(pattern)
-    _partition, service, _region, _account, name = match.groups()
+    _partition, service, _region, account, name = match.groups()
     if has_wildcard(service):
+        return True
+    if action.lower().startswith("sts:assumerole") and has_wildcard(account):
         return True
     suffix = ONE_NAMED_RESOURCE.get(service)
     return has_wildcard(name) and not (suffix is not None and suffix.match(name))
 
 
+def _passes_unnamed_roles(document: Document) -> bool:
+    """Some Allow of the document lets the principal pass a role it does not name."""
+    for statement in document.allows:
+        if not granting_elements(statement, PASS_ROLE_ACTION):
+            continue
+        if narrowing_keys(statement.condition):
+            continue
+        loose = [
+            r
+            for r in resource_values(statement)
+            if isinstance(r, str) and (statement.has_not_resource or not NAMED_ROLE_ARN.match(r))
+        ]
+        if document.open_resources(PASS_ROLE_ACTION, loose):
+            return True
+    return False
+
+
 def check_privilege_escalation(resource: Resource, settings: dict):
     dangerous = (*ESCALATION_ACTIONS, *settings["additionalActions"])  # a tuple: cache key
     for where, document, statement in identity_allows(resource):
-        if narrowing_keys(statement.condition, accounts=False):
+        if narrowing_keys(statement.condition):
             continue  # resource tags or a key naming the resource narrow it
-        # Escalation needs no "*": `iam:PutRolePolicy` on arn:aws:iam::ACCOUNT:role/* is enough.
-        if statement.has_not_resource:
-            patterns, on = ["*"], "every resource but those in NotResource"
-        else:
-            patterns = [r for r in statement.resources if names_several(r)]
-            on = ""
-        if not patterns:
-            continue
+        passes_roles = None  # computed when first needed
         hits: dict = {}  # the statement's Action value (or its NotAction) -> actions it grants
         for action, elements in granted_among(statement, dangerous).items():
+            if action in escalation.WITH_PASS_ROLE:
+                # Every path through it also passes a role: with named roles only, it escalates
+                # to nothing the author did not choose.
+                if passes_roles is None:
+                    passes_roles = _passes_unnamed_roles(document)
+                if not passes_roles:
+                    continue
+            # Escalation needs no "*": iam:PutRolePolicy on arn:aws:iam::ACCOUNT:role/* will do.
+            if statement.has_not_resource:
+                patterns = ["*"]
+            else:
+                patterns = [r for r in statement.resources if names_several(r, action)]
             open_ = [
                 p
                 for p in document.open_resources(action, patterns)
@@ -577,13 +604,25 @@ def check_privilege_escalation(resource: Resource, settings: dict):
             shown = ", ".join(actions[:6]) + (
                 f" and {len(actions) - 6} more" if len(actions) > 6 else ""
             )
-            where_ = on or ", ".join(repr(p) for p in open_)
+            on = (
+                "every resource but those in NotResource"
+                if statement.has_not_resource
+                else ", ".join(repr(p) for p in open_)
+            )
             allows = element if element.startswith("NotAction") else repr(element)
             yield (
-                f"{_at(resource, where, statement)} allows {allows} on {where_}, which "
-                f"includes privilege-escalation action(s) {shown}: name the exact resources "
-                "or remove them."
+                f"{_at(resource, where, statement)} allows {allows} on {on}, which includes "
+                f"privilege-escalation action(s) {shown}: {_escalation_advice(actions)}"
             )
+
+
+def _escalation_advice(actions: list) -> str:
+    if all(not catalog.accepts_resource_arn(a) for a in actions):
+        return (
+            'they only accept Resource "*": narrow them with a condition on the resource they '
+            "reach (a resource tag, lambda:FunctionArn, ...) or remove them."
+        )
+    return "name the exact resources, narrow them with a resource tag, or remove them."
 
 
 PRIVILEGE_ESCALATION = resource_rule(

@@ -3,8 +3,10 @@
 A rule often holds two patterns: an Allow's `s3:Get*` and a Deny's `s3:*`, an Allow's
 `arn:aws:iam::123456789012:role/app-*` and a Deny's `arn:aws:iam::*:role/*`. `covers(a, b)` says
 whether every string `b` matches is matched by `a` (the Deny takes the whole Allow back);
-`overlaps(a, b)` whether some string is matched by both. Both are exact for patterns of `*`,
-`?` and literal characters; actions compare without case, ARNs with case, as IAM does.
+`overlaps(a, b)` whether some string is matched by both. `overlaps` is exact for patterns of
+`*`, `?` and literal characters; `covers` is sound but cautious: a True is always right, a False
+may miss an odd cover such as `*?` of `?*`, so a Deny is never thought to take back more than it
+does. Actions compare without case, ARNs with case, as IAM does.
 """
 
 from functools import lru_cache

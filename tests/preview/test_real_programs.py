@@ -54,6 +54,18 @@ def test_resource_references_reach_the_rules_as_the_engine_marshals_them():
     assert block.inputs["bucket"] == bucket.outputs["bucket"]
 
 
+def test_a_component_registering_its_resources_as_outputs_runs():
+    # `self.register_outputs({"bucket": self.bucket})`: the engine stores the references as the
+    # bucket's ID; stack rules see that.
+    program = run_program(SAMPLES / "resource_inputs", "dev", strict=False, preview=True)
+    component = program.one("acme:storage:Uploads")
+    bucket = program.one("aws:s3/bucket:Bucket")
+    assert component.outputs == {
+        "bucket": bucket.id,
+        "queue": program.one("aws:sqs/queue:Queue").id,
+    }
+
+
 def test_in_a_first_preview_a_reference_to_a_resource_not_created_is_unknown(capsys, tmp_path):
     program = run_program(SAMPLES / "resource_inputs", "dev", strict=False, unknowns=True)
     policy = program.one("aws:iam/rolePolicy:RolePolicy", "worker-access")
@@ -172,3 +184,28 @@ def test_the_time_limit_inside_the_process_leaves_it_usable(capsys, tmp_path):
     assert code == 2 and "outputs still waiting for their values: approval" in err
     code, out, err, _ = run(capsys, "--dir", str(SAMPLES / "least_privilege_ok"))
     assert code == 0, out + err
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "soon"])
+def test_a_time_limit_that_is_not_a_number_of_seconds_is_refused(capsys, value):
+    with pytest.raises(SystemExit) as stopped:
+        preview.main(["--dir", str(SAMPLES / "least_privilege_ok"), "--time-limit", value])
+    assert stopped.value.code == 2
+    assert "is not a number of seconds" in capsys.readouterr().err
+
+
+def test_off_the_main_thread_the_time_limit_says_it_does_not_apply(capsys):
+    import threading
+
+    codes = []
+    worker = threading.Thread(
+        target=lambda: codes.append(
+            preview.main(["--dir", str(SAMPLES / "least_privilege_ok"), "--time-limit", "30"])
+        )
+    )
+    worker.start()
+    worker.join(60)
+    assert codes == [0]
+    assert "--time-limit applies only when the preview runs on the main thread" in (
+        capsys.readouterr().err
+    )

@@ -29,7 +29,8 @@ class Uploads(pulumi.ComponentResource):
             opts=child,
         )
         self.queue = aws.sqs.Queue(f"{name}-queue", sqs_managed_sse_enabled=True, opts=child)
-        self.register_outputs({"bucket": self.bucket.bucket, "queue": self.queue.arn})
+        # The resources themselves, as components often register them.
+        self.register_outputs({"bucket": self.bucket, "queue": self.queue})
 
 
 uploads = Uploads("uploads")
