@@ -1,5 +1,6 @@
 # On a fresh machine: `make demo` creates .venv, installs the pinned requirements and runs the
-# sandbox demo; `make test` (same setup) runs the whole suite.
+# sandbox demo; `make test` (same setup) runs the whole suite, and creates .venv-lambda on
+# python3.13 for the Lambda-side tests.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -22,8 +23,11 @@ demo: $(BIN)/.installed
 sandbox: $(BIN)/.installed
 	$(BIN)/python -m tools.sandbox --stack $(STACK)
 
+# The whole suite, then the handler tests and sandbox stories on Lambda's Python (3.13, when
+# installed; skipped with a notice otherwise) and on the oldest SDK the handlers need.
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
+	JOBS=$(JOBS) ci/lambda-python-tests.sh
 
 # Cold start, batch throughput, preview and policy cost, the gate on the IAM corpus beside
 # checkov, each measured side by side (about 6 min). checkov gets its own environment: it is
@@ -47,5 +51,5 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) $(CHECKOV_VENV) .venv-lambda .pytest_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

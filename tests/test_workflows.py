@@ -39,6 +39,8 @@ def workflow(name: str) -> dict:
 
 ALL_FILES = sorted(WORKFLOWS.glob("*.yml")) + [COMPOSITE]
 PR, DEPLOY, CHECKS = "pull-request.yml", "deploy.yml", "checks.yml"
+NEWEST = "dependencies.yml"
+DEPENDABOT = ROOT / ".github" / "dependabot.yml"
 
 
 def schema_check(schema: str, *paths: Path) -> subprocess.CompletedProcess:
@@ -78,7 +80,7 @@ def test_every_action_is_pinned_to_a_commit_with_its_release(path):
     assert wc.pin_problems(text) == []
 
 
-@pytest.mark.parametrize("name", [PR, DEPLOY, CHECKS])
+@pytest.mark.parametrize("name", [PR, DEPLOY, CHECKS, NEWEST])
 def test_permissions_are_declared_per_job_and_minimal(name):
     assert wc.permission_problems(workflow(name)) == []
 
@@ -381,3 +383,42 @@ def test_trust_subjects_are_the_ones_the_jobs_present():
     }
     assert "environment" not in wc.jobs(workflow(PR))["preview"]
     assert subjects(json.loads(TRUST_PREVIEW.read_text())) == {f"{REPO_PLACEHOLDER}pull_request"}
+
+
+# --- dependencies ------------------------------------------------------------------------------
+
+
+def test_the_suite_runs_against_the_newest_release_of_each_pin_and_names_the_one_that_broke():
+    flow = workflow(NEWEST)
+    triggers = flow["on"]
+    assert {"schedule", "workflow_dispatch", "pull_request"} <= set(triggers)
+    assert "requirements*.txt" in triggers["pull_request"]["paths"]
+    (job,) = wc.jobs(flow).values()
+    upgrades = job["strategy"]["matrix"]["upgrade"]
+    named = {package for entry in upgrades for package in entry.split()}
+    # The list: each alone, then all together.
+    assert {"moto[server]", "boto3", "botocore", "pulumi", "pulumi-aws", "pulumi-policy"} <= named
+    assert "all" in upgrades and job["strategy"]["fail-fast"] is False
+    assert "${{ matrix.upgrade }}" in job["name"]  # the failing leg names the package
+    text = text_of(NEWEST)
+    assert "pip install --quiet --upgrade" in text and "GITHUB_STEP_SUMMARY" in text
+
+
+def test_pins_move_through_pull_requests():
+    assert schema_check("vendor.dependabot", DEPENDABOT).returncode == 0
+    updates = yaml.safe_load(DEPENDABOT.read_text())["updates"]
+    covered = {(u["package-ecosystem"], u["directory"]) for u in updates}
+    assert {("pip", "/"), ("pip", "/policy"), ("github-actions", "/")} <= covered
+    # The oldest SDK the handlers are tested on stays where no update reaches it.
+    assert not list(ROOT.glob("requirements*oldest*"))
+    assert (ROOT / "ci" / "lambda-oldest-sdk.txt").is_file()
+
+
+def test_the_checks_give_make_test_both_pythons():
+    (setup,) = [
+        step
+        for step in wc.steps(wc.jobs(workflow(CHECKS))["test"])
+        if str(step.get("uses", "")).startswith("actions/setup-python")
+    ]
+    versions = str(setup["with"]["python-version"]).split()
+    assert versions[-1] == "3.11" and "3.13" in versions  # the last one is `python3`
