@@ -1,12 +1,13 @@
 """Pipeline "image metadata" (seed 001): every image uploaded gets a row in a metadata table.
 
-    upload bucket ──ObjectCreated:*, ObjectRemoved:* (one rule per suffix)──> function
+    upload bucket ──ObjectCreated:*, ObjectRemoved:*, LifecycleExpiration:Delete and
+                    :DeleteMarkerCreated (one rule per suffix)──> function
         image_metadata ──HeadObject──> upload bucket
                        ──PutItem / DeleteItem (conditional on the event's sequencer)──> table
                        └── events failed after retries ──> dead-letter queue
 
 Grants: GetObject on the bucket's objects (HeadObject needs it); PutItem and DeleteItem on the
-table. Nothing else.
+table. Nothing else (a lifecycle expiration deletes a row like any other removal).
 """
 
 import pulumi
@@ -14,7 +15,7 @@ import pulumi
 from components import grants
 from components.config import ImageMetadataSettings, StackSettings
 from components.function import FunctionArgs
-from components.s3_function import OBJECT_CREATED, OBJECT_REMOVED, NotificationRule, s3_function
+from components.s3_function import OBJECT_CREATED, OBJECT_DELETES, NotificationRule, s3_function
 from components.secure_bucket import SecureBucket
 from components.table import secure_table
 
@@ -49,7 +50,7 @@ class ImageMetadata(pulumi.ComponentResource):
             bucket=self.bucket,
             # S3 takes one suffix per rule.
             rules=[
-                NotificationRule([OBJECT_CREATED, OBJECT_REMOVED], suffix=suffix)
+                NotificationRule([OBJECT_CREATED, *OBJECT_DELETES], suffix=suffix)
                 for suffix in settings.suffixes
             ],
             args=FunctionArgs(

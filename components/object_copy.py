@@ -3,12 +3,14 @@ destination bucket, the exact version that was written, with its metadata and ta
 
     source bucket ──ObjectCreated:* (prefix/suffix filters)──> function object_copy
         ──CopyObject, or a multipart copy above the threshold──> destination bucket
-        ──(ObjectRemoved:*, only with mirrorDeletes)──> DeleteObject in the destination
+        ──(ObjectRemoved:*, LifecycleExpiration:Delete and :DeleteMarkerCreated, only with
+           mirrorDeletes)──> DeleteObject in the destination
                        └── events failed after retries ──> dead-letter queue
 
 Grants, the seed's intent exactly: read the source objects (their versions and tags too); write
 objects and tags under the destination prefix, and abort a failed multipart copy. Only when deletes
-are mirrored: delete there, and list the source (to tell a deleted source from a denied request).
+are mirrored: delete there, and list the source (to tell a deleted source from a denied request);
+an object expired by a lifecycle rule needs no more than one deleted by a request.
 The destination can never be the source: the copy would notify itself.
 """
 
@@ -17,7 +19,7 @@ import pulumi
 from components import grants
 from components.config import ObjectCopySettings, StackSettings
 from components.function import FunctionArgs
-from components.s3_function import OBJECT_CREATED, OBJECT_REMOVED, NotificationRule, s3_function
+from components.s3_function import OBJECT_CREATED, OBJECT_DELETES, NotificationRule, s3_function
 from components.secure_bucket import SecureBucket
 
 
@@ -53,7 +55,7 @@ class ObjectCopy(pulumi.ComponentResource):
             force_destroy=stack.force_destroy,
             opts=child,
         )
-        events = [OBJECT_CREATED, *([OBJECT_REMOVED] if settings.mirror_deletes else [])]
+        events = [OBJECT_CREATED, *(OBJECT_DELETES if settings.mirror_deletes else ())]
         statements = [
             grants.read_objects(
                 self.source.arn,

@@ -18,6 +18,13 @@ from components.secure_bucket import SecureBucket
 
 OBJECT_CREATED = "s3:ObjectCreated:*"
 OBJECT_REMOVED = "s3:ObjectRemoved:*"
+# A lifecycle rule that expires an object sends these, never ObjectRemoved:*.
+LIFECYCLE_EXPIRATION = (
+    "s3:LifecycleExpiration:Delete",
+    "s3:LifecycleExpiration:DeleteMarkerCreated",
+)
+# Every way an object goes away: what a pipeline that follows deletes subscribes to.
+OBJECT_DELETES = (OBJECT_REMOVED, *LIFECYCLE_EXPIRATION)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 kept as JSON objects in S3.
 
     UsersIds table (UserId) ──stream: INSERT, REMOVE──> function stream_archive ──PutObject──>
-        archive bucket: <table>/<eventName>/<yyyy>/<mm>/<dd>/<sequenceNumber>.json
+        archive bucket: <table>/<eventName>/<yyyy>/<mm>/<dd>/<sequenceNumber>-<eventID>.json
                                                       └── exhausted records ──> dead-letter queue
 
 Every resource of the seed is here (table, function, event source mapping, role and policy, bucket,

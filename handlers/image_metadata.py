@@ -4,7 +4,8 @@ Environment: TABLE_NAME (partition key `filename`).
 
 Created: HeadObject, then write filename, bucket, size_in_bytes, upload_time (the object's
 LastModified, ISO-8601 UTC), content_type, etag and version_id when present, and the event's
-sequencer (with `sequencer_order`, its comparable form). Removed: delete the row. Every write is
+sequencer (with `sequencer_order`, its comparable form). Removed (ObjectRemoved:*, or
+LifecycleExpiration:* when a lifecycle rule expires it): delete the row. Every write is
 conditional on the sequencer, so an older event (late, or delivered twice) never overwrites or
 deletes what a newer one wrote. An object already gone when its create event arrives is not
 indexed, and one deleted while its row was being written (its remove event handled in between,
@@ -38,13 +39,11 @@ NEWER_ONLY = (
 
 def handler(event, context):
     table = os.environ["TABLE_NAME"]
-    for obj in object_events(event):
+    for obj in object_events(event):  # created and removed only: the rest is logged, skipped
         if obj.created:
             index(obj, table)
-        elif obj.removed:
-            forget(obj, table)
         else:
-            logger.info("ignoring %s", obj.describe())
+            forget(obj, table)
 
 
 def _head(obj: ObjectEvent) -> dict | None:
@@ -104,7 +103,7 @@ def _withdraw(obj: ObjectEvent, table: str) -> None:
 
 
 def forget(obj: ObjectEvent, table: str) -> None:
-    if obj.event_name == "ObjectRemoved:Delete" and obj.version_id:
+    if obj.version_deleted:
         # One version deleted permanently: another version may now be current. The index only
         # follows what S3 says happened to the object (see README, versioned upload buckets).
         logger.info("%s: a single version was deleted, index unchanged", obj.describe())

@@ -1,7 +1,8 @@
 """Object copy: each object created in the source bucket is copied to the destination bucket.
 
 Environment: DESTINATION_BUCKET; DESTINATION_PREFIX (optional, put before every key);
-MIRROR_DELETES ("true": a removed source object is deleted from the destination too);
+MIRROR_DELETES ("true": a removed source object, by a request or a lifecycle expiration, is
+deleted from the destination too);
 MULTIPART_THRESHOLD_BYTES (default 5 GiB, CopyObject's limit).
 
 The copy is server-side and exact: the version that triggered the event (when the source is
@@ -27,7 +28,7 @@ from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 
 from handlers import aws_clients
-from handlers.s3_events import ObjectEvent, object_events
+from handlers.s3_events import CREATED, REMOVED, ObjectEvent, object_events
 
 logger = logging.getLogger(__name__)
 
@@ -51,15 +52,15 @@ def handler(event, context):
     prefix = os.environ.get("DESTINATION_PREFIX", "")
     mirror_deletes = os.environ.get("MIRROR_DELETES", "false") == "true"
     threshold = int(os.environ.get("MULTIPART_THRESHOLD_BYTES") or DEFAULT_THRESHOLD)
-    for obj in object_events(event):
+    actions = (CREATED, REMOVED) if mirror_deletes else (CREATED,)
+    # The copy never reads the sequencer: an event is not refused for one it does not use.
+    for obj in object_events(event, actions, uses_sequencer=False):
         if obj.bucket == destination:
             logger.warning("%s: event from the destination bucket, skipped", obj.describe())
         elif obj.created:
             copy(obj, destination, prefix + obj.key, threshold)
-        elif obj.removed and mirror_deletes:
-            delete_copy(obj, destination, prefix + obj.key)
         else:
-            logger.info("ignoring %s", obj.describe())
+            delete_copy(obj, destination, prefix + obj.key)
 
 
 def _current(s3, obj: ObjectEvent) -> dict | None:
@@ -139,7 +140,7 @@ def _copy_version(
 
 def delete_copy(obj: ObjectEvent, destination: str, key: str) -> None:
     s3 = aws_clients.client("s3")
-    if obj.event_name == "ObjectRemoved:Delete" and obj.version_id:
+    if obj.version_deleted:
         # One version deleted permanently: the object may still exist in another version.
         logger.info("%s: a single version was deleted, copy kept", obj.describe())
         return

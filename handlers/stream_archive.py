@@ -1,10 +1,20 @@
 """Stream archive: every change record of a table becomes one JSON object in the archive bucket.
 
 Environment: BUCKET_NAME. The event source mapping delivers INSERT and REMOVE records (the seed's
-filter). Each object lands at `<table>/<eventName>/<yyyy>/<mm>/<dd>/<SequenceNumber>.json`: the key
-and the body depend only on the record. Writes are conditional (If-None-Match: *), so a retried
-batch finds its objects already there and leaves them: one object, and one version in a versioned
-bucket, per record however often it is delivered.
+filter). Each object lands at
+
+    <table>/<eventName>/<yyyy>/<mm>/<dd>/<SequenceNumber>-<eventID>.json
+
+(the date is the record's ApproximateCreationDateTime, UTC), and the key depends only on the
+record: a SequenceNumber is unique within a shard only, so two records of different shards may
+share one; the eventID, unique per record, tells them apart. Writes are conditional
+(If-None-Match: *), so a redelivered record finds its object already there and leaves it: one
+object, and one version in a versioned bucket, per record however often it is delivered.
+
+A record without ApproximateCreationDateTime (AWS's documented example has none; real streams send
+it) goes to `<table>/<eventName>/undated/<SequenceNumber>-<eventID>.json`, its body carrying
+the time the batch arrived (`receivedDateTime`, one clock reading per batch). That time stays out of
+the key: a redelivery on another day would otherwise write a second object.
 """
 
 import base64
@@ -12,6 +22,7 @@ import json
 import logging
 import os
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
@@ -21,14 +32,30 @@ from handlers.stream_batch import RecordError, describe, process_batch
 
 logger = logging.getLogger(__name__)
 
+UNDATED = "undated"  # the folder of records without ApproximateCreationDateTime
+
 
 def handler(event, context):
     bucket = os.environ["BUCKET_NAME"]  # missing: misconfigured function, fail the whole batch
-    return process_batch(event, lambda record: archive(record, bucket))
+    received = _now()  # one reading for the whole batch
+    return process_batch(event, lambda record: archive(record, bucket, received))
 
 
-def archive(record: dict, bucket: str) -> None:
-    key, document = archive_object(record)
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def archive(record: dict, bucket: str, received: datetime | None = None) -> None:
+    key, document = archive_object(record, received)
+    if document["approximateCreationDateTime"] is None:
+        logger.warning(
+            "record %s (%s) has no ApproximateCreationDateTime: archived under %s/ with the "
+            "batch's arrival time %s",
+            _sequence(record),
+            document["eventID"],
+            UNDATED,
+            document["receivedDateTime"],
+        )
     try:
         aws_clients.client("s3").put_object(
             Bucket=bucket,
@@ -42,7 +69,8 @@ def archive(record: dict, bucket: str) -> None:
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") != "PreconditionFailed":
             raise  # ConditionalRequestConflict (a concurrent write) and the rest: retry
-        # Already archived by an earlier delivery, with the same body: nothing to do.
+        # The same record (table, event, SequenceNumber and eventID) was archived by an earlier
+        # delivery: nothing to do (an undated one keeps the arrival time of its first delivery).
         logger.info("record %s already archived at s3://%s/%s", _sequence(record), bucket, key)
         return
     logger.info("record %s archived at s3://%s/%s", _sequence(record), bucket, key)
@@ -52,8 +80,11 @@ def _sequence(record: dict) -> str:
     return describe(record)["sequenceNumber"]
 
 
-def archive_object(record: dict) -> tuple:
-    """The (key, document) for one stream record, or RecordError saying what is missing."""
+def archive_object(record: dict, received: datetime | None = None) -> tuple:
+    """The (key, document) for one stream record, or RecordError saying what is missing.
+
+    `received` (the batch's arrival, now by default) is recorded only for a record without
+    ApproximateCreationDateTime, and never in the key."""
     change = record.get("dynamodb")
     if not isinstance(change, dict):
         raise RecordError("the record has no 'dynamodb' section")
@@ -63,24 +94,42 @@ def archive_object(record: dict) -> tuple:
     sequence_number = change.get("SequenceNumber")
     if not sequence_number or not str(sequence_number).isdigit():
         raise RecordError(f"unusable SequenceNumber {sequence_number!r}")
-    created = change.get("ApproximateCreationDateTime")
-    if not isinstance(created, (int, float)) or isinstance(created, bool):
-        raise RecordError(f"unusable ApproximateCreationDateTime {created!r}")
-    when = datetime.fromtimestamp(created, tz=UTC)
+    event_id = record.get("eventID")
+    if not isinstance(event_id, str) or not event_id.strip():
+        raise RecordError(f"unusable eventID {event_id!r}")
+    when = _creation_time(change)
     table = table_name(record.get("eventSourceARN"))
 
     document = {
         "table": table,
-        "eventID": record.get("eventID"),
+        "eventID": event_id,
         "eventName": event_name,
-        "approximateCreationDateTime": when.isoformat(),
+        "approximateCreationDateTime": when.isoformat() if when else None,
         "sequenceNumber": sequence_number,
         "keys": plain(change.get("Keys")),
         "newImage": plain(change.get("NewImage")),
         "oldImage": plain(change.get("OldImage")),
     }
-    key = f"{table}/{event_name}/{when:%Y/%m/%d}/{sequence_number}.json"
-    return key, document
+    # quote(): an eventID is opaque text; encoded, it can never add a folder to the key.
+    name = f"{sequence_number}-{quote(event_id, safe='')}.json"
+    if when is None:
+        received = received or _now()
+        document["receivedDateTime"] = received.isoformat()
+        return f"{table}/{event_name}/{UNDATED}/{name}", document
+    return f"{table}/{event_name}/{when:%Y/%m/%d}/{name}", document
+
+
+def _creation_time(change: dict) -> datetime | None:
+    """ApproximateCreationDateTime as UTC; None when the record has none."""
+    created = change.get("ApproximateCreationDateTime")
+    if created is None:
+        return None
+    if not isinstance(created, (int, float)) or isinstance(created, bool):
+        raise RecordError(f"unusable ApproximateCreationDateTime {created!r}")
+    try:
+        return datetime.fromtimestamp(created, tz=UTC)
+    except (ValueError, OverflowError, OSError) as error:  # NaN, out of range
+        raise RecordError(f"unusable ApproximateCreationDateTime {created!r}: {error}") from error
 
 
 def table_name(event_source_arn) -> str:

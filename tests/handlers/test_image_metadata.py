@@ -1,5 +1,6 @@
 """handlers/image_metadata.py against the emulator, with the S3 events it emits."""
 
+import logging
 import re
 
 import boto3
@@ -177,7 +178,10 @@ def test_deleting_a_single_version_leaves_the_row(region, tap):
     [
         {},
         {"Records": "x"},
-        {"Records": [{"eventName": "x"}]},
+        {"Records": ["x"]},
+        {"Records": [{"s3": {}}]},  # no eventName
+        {"Records": [{"eventName": "ObjectCreated:Put"}]},  # no s3 section
+        {"Event": "s3:TestEvent"},  # not S3's test message: no Service, no Records
         {
             "Records": [
                 {
@@ -263,3 +267,82 @@ def test_a_delete_marker_removes_the_row(region, tap):
     deliver(tap.events())
     deliver([removal("ObjectRemoved:DeleteMarkerCreated", "v.jpg", "dm-version-1")])
     assert rows(region) == {}
+
+
+# --- lifecycle expirations, events not acted on, the test event -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "event_name, version_id",
+    [
+        ("LifecycleExpiration:Delete", None),  # an unversioned bucket: the object is gone
+        ("LifecycleExpiration:DeleteMarkerCreated", "dm-version-1"),
+    ],
+)
+def test_an_object_expired_by_a_lifecycle_rule_loses_its_row(region, tap, event_name, version_id):
+    tap.put("old.jpg", b"one")
+    deliver(tap.events())
+    deliver([removal(event_name, "old.jpg", version_id)])
+    assert rows(region) == {}
+
+
+def test_a_version_expired_by_a_lifecycle_rule_leaves_the_row(region, tap):
+    tap.put("v.jpg", b"one")
+    deliver(tap.events())
+    deliver([removal("LifecycleExpiration:Delete", "v.jpg", "noncurrent-version")])
+    assert "v.jpg" in rows(region)
+
+
+def test_an_older_expiration_does_not_remove_a_newer_upload(region, tap):
+    tap.put("photo.jpg", b"back again")
+    deliver(tap.events())
+    deliver([removal_event(BUCKET, "LifecycleExpiration:Delete", "photo.jpg", sequencer="01")])
+    assert "photo.jpg" in rows(region)
+
+
+@pytest.mark.parametrize(
+    "event_name",
+    [
+        "LifecycleTransition",
+        "ObjectRestore:Post",
+        "ObjectRestore:Completed",
+        "ObjectRestore:Delete",
+        "IntelligentTiering",
+        "Replication:OperationFailedReplication",
+        "ObjectTagging:Put",
+        "ObjectAcl:Put",
+        "ReducedRedundancyLostObject",
+    ],
+)
+def test_events_it_does_not_act_on_are_logged_and_left(region, tap, caplog, event_name):
+    tap.put("a.jpg", b"one")
+    deliver(tap.events())
+    before = rows(region)
+    event = removal_event(BUCKET, event_name, "a.jpg", sequencer="not hex")
+    caplog.set_level(logging.INFO, logger="handlers.s3_events")
+
+    image_metadata.handler(event, None)  # the sequencer it would not use is not checked
+
+    assert rows(region) == before
+    assert f"ignoring {event_name} s3://{BUCKET}/a.jpg" in caplog.text
+
+
+def test_the_test_event_s3_sends_on_configuration_is_logged_and_left(region, caplog):
+    caplog.set_level(logging.INFO, logger="handlers.s3_events")
+    event = {
+        "Service": "Amazon S3",
+        "Event": "s3:TestEvent",
+        "Time": "2026-03-01T17:45:09.213Z",
+        "Bucket": BUCKET,
+        "RequestId": "2B7D1F0C9E8A6B4D",
+        "HostId": "kQ3wE5rT7yU9iO1pA3sD5fG7hJ9kL1zX3cV5bN7mQ9wE1rT3yU5iO7pA9sD1fG=",
+    }
+    assert image_metadata.handler(event, None) is None
+    assert f"ignoring s3:TestEvent for bucket {BUCKET} (request 2B7D1F0C9E8A6B4D" in caplog.text
+    assert rows(region) == {}
+
+
+def test_an_event_it_does_not_act_on_is_not_read_any_further(region, caplog):
+    caplog.set_level(logging.INFO, logger="handlers.s3_events")
+    image_metadata.handler({"Records": [{"eventName": "LifecycleTransition", "s3": []}]}, None)
+    assert "ignoring LifecycleTransition s3://None/None" in caplog.text

@@ -1,5 +1,7 @@
 """handlers/object_copy.py against the emulator, with the S3 events it emits."""
 
+import logging
+
 import boto3
 import pytest
 from botocore.exceptions import ClientError
@@ -296,3 +298,81 @@ def test_a_missing_destination_raises(s3, tap, monkeypatch):
     monkeypatch.setenv("DESTINATION_BUCKET", "no-such-destination")
     with pytest.raises(ClientError, match="NoSuchBucket"):
         object_copy.handler(event, None)
+
+
+# --- lifecycle expirations, events not acted on, the test event -----------------------------------
+
+
+def test_lifecycle_expirations_are_mirrored_like_deletes(s3, tap, monkeypatch):
+    monkeypatch.setenv("MIRROR_DELETES", "true")
+    for key in ("a.txt", "b.txt", "c.txt"):
+        tap.put(key, b"one")
+    deliver(tap.events())
+    s3.delete_objects(  # what the lifecycle rule did; its events are written by hand
+        Bucket=SOURCE, Delete={"Objects": [{"Key": "a.txt"}, {"Key": "b.txt"}]}
+    )
+
+    deliver([removal("LifecycleExpiration:Delete", "a.txt")])
+    deliver([removal("LifecycleExpiration:DeleteMarkerCreated", "b.txt", "marker-version")])
+    deliver([removal("LifecycleExpiration:Delete", "c.txt", "a-noncurrent-version")])
+
+    assert destination_keys(s3) == ["c.txt"]  # one version expired: c.txt is still there
+
+
+def test_lifecycle_expirations_leave_copies_unless_deletes_are_mirrored(s3, tap, caplog):
+    tap.put("a.txt", b"one")
+    deliver(tap.events())
+    s3.delete_object(Bucket=SOURCE, Key="a.txt")
+    caplog.set_level(logging.INFO, logger="handlers.s3_events")
+
+    deliver([removal("LifecycleExpiration:Delete", "a.txt")])
+
+    assert destination_keys(s3) == ["a.txt"]
+    assert f"ignoring LifecycleExpiration:Delete s3://{SOURCE}/a.txt" in caplog.text
+
+
+@pytest.mark.parametrize("mirror", ["false", "true"])
+@pytest.mark.parametrize(
+    "event_name",
+    [
+        "LifecycleTransition",
+        "ObjectRestore:Completed",
+        "IntelligentTiering",
+        "Replication:OperationMissedThreshold",
+    ],
+)
+def test_events_it_does_not_act_on_are_logged_and_left(
+    s3, tap, monkeypatch, caplog, event_name, mirror
+):
+    monkeypatch.setenv("MIRROR_DELETES", mirror)
+    tap.put("a.txt", b"one")
+    deliver(tap.events())
+    caplog.set_level(logging.INFO, logger="handlers.s3_events")
+
+    object_copy.handler(removal_event(SOURCE, event_name, "a.txt", sequencer="not hex"), None)
+
+    assert destination_keys(s3) == ["a.txt"]
+    assert f"ignoring {event_name} s3://{SOURCE}/a.txt" in caplog.text
+
+
+def test_a_sequencer_the_copy_does_not_use_does_not_stop_it(s3, tap):
+    tap.put("a.txt", b"one")
+    [event] = tap.events()
+    event["Records"][0]["s3"]["object"]["sequencer"] = "not hex"
+    deliver([event])
+    assert copy_of(s3, "a.txt")[0] == b"one"
+
+
+def test_the_test_event_s3_sends_on_configuration_is_logged_and_left(s3, caplog):
+    caplog.set_level(logging.INFO, logger="handlers.s3_events")
+    event = {
+        "Service": "Amazon S3",
+        "Event": "s3:TestEvent",
+        "Time": "2026-03-01T17:45:09.213Z",
+        "Bucket": SOURCE,
+        "RequestId": "5C0A7E3B9D1F2468",
+        "HostId": "Zx7cV5bN3mL1kJ9hG7fD5sA3pO1iU9yT7rE5wQ3zX1cV9bN7mL5kJ3hG1fD9s=",
+    }
+    assert object_copy.handler(event, None) is None
+    assert f"ignoring s3:TestEvent for bucket {SOURCE}" in caplog.text
+    assert destination_keys(s3) == []

@@ -25,6 +25,13 @@ ACCOUNT = "123456789012"
 NOTIFICATION = "aws:s3/bucketNotification:BucketNotification"
 PERMISSION = "aws:lambda/permission:Permission"
 INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
+# Removals by a request, and expirations by a lifecycle rule (which never send ObjectRemoved:*).
+FOLLOWS_DELETES = [
+    "s3:ObjectCreated:*",
+    "s3:ObjectRemoved:*",
+    "s3:LifecycleExpiration:Delete",
+    "s3:LifecycleExpiration:DeleteMarkerCreated",
+]
 
 
 @pytest.fixture(scope="module")
@@ -97,14 +104,14 @@ def test_image_metadata_role_is_exactly_head_objects_and_write_rows(dev):
     }
 
 
-def test_image_metadata_notifies_creates_and_removes_once_per_suffix(dev):
+def test_image_metadata_notifies_creates_removes_and_expirations_once_per_suffix(dev):
     p = parts(dev, "image-metadata")
     bucket = p["buckets"]["image-metadata-uploads"]
     expect_s3_trigger(p, bucket)
     rules = p["notification"].inputs["lambdaFunctions"]
     assert [r["filterSuffix"] for r in rules] == [".jpg", ".jpeg", ".png", ".gif", ".webp"]
     for rule in rules:
-        assert rule["events"] == ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]
+        assert rule["events"] == FOLLOWS_DELETES
         assert rule["lambdaFunctionArn"] == p["function"].outputs["arn"]
         assert "filterPrefix" not in rule
 
@@ -206,7 +213,7 @@ def test_filters_mirrored_deletes_and_unversioned_buckets():
     [rule] = only(run.of_type(NOTIFICATION)).inputs["lambdaFunctions"]
     assert rule == {
         "lambdaFunctionArn": only(run.of_type(FUNCTION)).outputs["arn"],
-        "events": ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
+        "events": FOLLOWS_DELETES,  # expired objects lose their copies too
         "filterPrefix": "incoming/",
         "filterSuffix": ".csv",
     }
