@@ -397,16 +397,18 @@ def test_a_session_arn_principal_names_only_that_session():
     )
 
 
-def test_principal_star_names_everyone_and_aws_star_every_aws_principal():
+def test_principal_star_names_everyone_and_aws_star_every_aws_principal_and_anonymous():
+    """IAM User Guide, "AWS JSON policy elements: Principal", All principals: "For anonymous
+    users, the following elements are equivalent: "Principal": "*" / "Principal" : { "AWS" :
+    "*" }"."""
     everyone = policy({**allow("s3:GetObject"), "Principal": "*"})
     aws_principals = policy({**allow("s3:GetObject"), "Principal": {"AWS": "*"}})
     for principal in (ROLE, S3_SERVICE, None):
         assert allowed("s3:GetObject", OBJECT, principal=principal, resource_policy=everyone)
-    assert allowed("s3:GetObject", OBJECT, resource_policy=aws_principals)
-    for principal in (S3_SERVICE, None):  # neither a service nor an anonymous caller
-        assert not allowed(
-            "s3:GetObject", OBJECT, principal=principal, resource_policy=aws_principals
-        )
+    for principal in (ROLE, None):  # an AWS principal, an anonymous caller
+        assert allowed("s3:GetObject", OBJECT, principal=principal, resource_policy=aws_principals)
+    # a service principal is not an "AWS" principal
+    assert not allowed("s3:GetObject", OBJECT, principal=S3_SERVICE, resource_policy=aws_principals)
 
 
 def test_not_principal_spares_a_session_whose_account_and_role_it_lists():
@@ -691,14 +693,14 @@ def test_set_operators_with_negated_operators():
     assert not holds(any_not, {"aws:TagKeys": ["sys:a", "sys:b"]})
 
 
-def test_a_list_for_a_key_without_set_operator():
+def test_a_list_for_a_single_valued_key_without_set_operator():
     # a positive operator needs one value to match; a negated one needs every value to match none
-    assert holds({"StringEquals": {"aws:TagKeys": "team"}}, {"aws:TagKeys": ["owner", "team"]})
-    assert not holds({"StringEquals": {"aws:TagKeys": "team"}}, {"aws:TagKeys": ["owner"]})
-    assert holds({"StringNotEquals": {"aws:TagKeys": "team"}}, {"aws:TagKeys": ["owner", "a"]})
-    assert not holds(
-        {"StringNotEquals": {"aws:TagKeys": "team"}}, {"aws:TagKeys": ["owner", "team"]}
-    )
+    # (a multivalued key without a set operator: test_policy_evaluator_semantics.py)
+    key = "aws:RequestedRegion"
+    assert holds({"StringEquals": {key: "us-east-1"}}, {key: ["eu-west-1", "us-east-1"]})
+    assert not holds({"StringEquals": {key: "us-east-1"}}, {key: ["eu-west-1"]})
+    assert holds({"StringNotEquals": {key: "us-east-1"}}, {key: ["eu-west-1", "ap-south-1"]})
+    assert not holds({"StringNotEquals": {key: "us-east-1"}}, {key: ["eu-west-1", "us-east-1"]})
 
 
 def test_condition_operator_names_are_read_case_insensitively():

@@ -20,7 +20,13 @@ from pathlib import Path
 
 from tools.aws_mocks import PROVIDER, AwsMocks
 from tools.sandbox.api_gateway import GATEWAY_TYPES, Recorder
-from tools.sandbox.policy_evaluator import Principal, Request, evaluate
+from tools.sandbox.policy_evaluator import (
+    PolicyError,
+    Principal,
+    Request,
+    evaluate,
+    validate_policy,
+)
 
 
 class DeploymentError(RuntimeError):
@@ -411,6 +417,9 @@ class SandboxMocks(AwsMocks):
         }
         if inputs.get("tags"):
             request["Tags"] = _tags(inputs["tags"])
+        for policy in inputs.get("inlinePolicies") or []:
+            if policy.get("name") and policy.get("policy"):
+                _check_role_policy(state["name"], policy["name"], policy["policy"])
         iam = self._client("iam")
         iam.create_role(**request)
         for policy in inputs.get("inlinePolicies") or []:
@@ -426,6 +435,7 @@ class SandboxMocks(AwsMocks):
             self.deployment.roles[state["name"]] = state["arn"]
 
     def _create_role_policy(self, state, inputs):
+        _check_role_policy(_role_name(inputs["role"]), state["name"], inputs["policy"])
         self._client("iam").put_role_policy(
             RoleName=_role_name(inputs["role"]),
             PolicyName=state["name"],
@@ -604,3 +614,12 @@ class SandboxMocks(AwsMocks):
 
 def _role_name(role: str) -> str:
     return role.rsplit("/", 1)[-1] if role.startswith("arn:") else role
+
+
+def _check_role_policy(role: str, name: str, document) -> None:
+    """Refuse a role policy AWS would store but not apply as written (a wildcard in the
+    resource-type part of an ARN), naming the statement and the pattern."""
+    try:
+        validate_policy(name, document)
+    except PolicyError as error:
+        raise DeploymentError(f"role {role}: policy refused: {error}") from None

