@@ -49,6 +49,7 @@ preview: $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/pyright
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) .venv-lambda .pytest_cache .hypothesis

@@ -209,7 +209,7 @@ class _Section:
         value = self._take(
             key,
             accepted,
-            lambda v: isinstance(v, list) and v and all(isinstance(i, str) for i in v),
+            lambda v: isinstance(v, list) and bool(v) and all(isinstance(i, str) for i in v),
             default,
             check,
         )

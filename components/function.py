@@ -134,3 +134,13 @@ class Function(pulumi.ComponentResource):
             outputs["deadLetterQueueArn"] = self.dead_letter_queue.arn
         self.arn = self.function.arn
         self.register_outputs(outputs)
+
+    def required_dead_letter_queue(self) -> aws.sqs.Queue:
+        """The dead-letter queue, for callers that wire failures to it: an error on a function
+        built with asynchronous=False, which has none."""
+        if self.dead_letter_queue is None:
+            raise ValueError(
+                f"function {self.function_name} was built with asynchronous=False: "
+                "it has no dead-letter queue"
+            )
+        return self.dead_letter_queue

@@ -72,6 +72,6 @@ class ImageMetadata(pulumi.ComponentResource):
             "tableName": self.table.name,
             "tableArn": self.table.arn,
             "functionArn": self.function.arn,
-            "deadLetterQueueUrl": self.function.dead_letter_queue.url,
+            "deadLetterQueueUrl": self.function.required_dead_letter_queue().url,
         }
         self.register_outputs(self.outputs)

@@ -100,6 +100,6 @@ class ObjectCopy(pulumi.ComponentResource):
             "sourceBucketName": self.source.bucket_name,
             "destinationBucketName": self.destination.bucket_name,
             "functionArn": self.function.arn,
-            "deadLetterQueueUrl": self.function.dead_letter_queue.url,
+            "deadLetterQueueUrl": self.function.required_dead_letter_queue().url,
         }
         self.register_outputs(self.outputs)

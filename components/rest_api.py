@@ -263,7 +263,7 @@ class LambdaRestApi(pulumi.ComponentResource):
             retention_in_days=args.log_retention_days,
             opts=self._child,
         )
-        depends_on = [log_group]
+        depends_on: list[pulumi.Resource] = [log_group]
         if args.set_account_cloudwatch_role:
             depends_on.append(self._account_cloudwatch_role())
         stage = aws.apigateway.Stage(

@@ -74,6 +74,6 @@ class StreamArchive(pulumi.ComponentResource):
             "tableArn": self.table.arn,
             "functionArn": self.function.arn,
             "bucketName": self.bucket.bucket_name,
-            "deadLetterQueueUrl": self.function.dead_letter_queue.url,
+            "deadLetterQueueUrl": self.function.required_dead_letter_queue().url,
         }
         self.register_outputs(self.outputs)

@@ -26,7 +26,9 @@ class StreamFunction(NamedTuple):
     mapping: aws.lambda_.EventSourceMapping
 
 
-def event_name_filter(event_names: Sequence[str]) -> dict:
+def event_name_filter(
+    event_names: Sequence[str],
+) -> aws.lambda_.EventSourceMappingFilterCriteriaArgsDict:
     return {"filters": [{"pattern": json.dumps({"eventName": list(event_names)})}]}
 
 
@@ -42,6 +44,7 @@ def stream_function(
         args, statements=[grants.read_stream(table.stream_arn), *args.statements]
     )
     function = Function(f"{name}-fn", args, opts=opts)
+    dead_letters = function.required_dead_letter_queue()
     mapping = aws.lambda_.EventSourceMapping(
         f"{name}-trigger",
         event_source_arn=table.stream_arn,
@@ -55,7 +58,7 @@ def stream_function(
         maximum_retry_attempts=stream.maximum_retry_attempts,
         maximum_record_age_in_seconds=stream.maximum_record_age_in_seconds,
         parallelization_factor=stream.parallelization_factor,
-        destination_config={"on_failure": {"destination_arn": function.dead_letter_queue.arn}},
+        destination_config={"on_failure": {"destination_arn": dead_letters.arn}},
         opts=opts,
     )
     return StreamFunction(function, mapping)

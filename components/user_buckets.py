@@ -62,6 +62,6 @@ class UserBuckets(pulumi.ComponentResource):
             "tableArn": self.table.arn,
             "functionArn": self.function.arn,
             "bucketPrefix": settings.bucket_prefix,
-            "deadLetterQueueUrl": self.function.dead_letter_queue.url,
+            "deadLetterQueueUrl": self.function.required_dead_letter_queue().url,
         }
         self.register_outputs(self.outputs)

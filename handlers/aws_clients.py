@@ -35,9 +35,7 @@ def client(service: str):
     )
     with _lock:  # boto3 sessions are not thread-safe: build each client under the lock
         if key not in _clients:
-            _clients[key] = boto3.session.Session().client(
-                service, region_name=key[1], config=_CONFIG
-            )
+            _clients[key] = boto3.Session().client(service, region_name=key[1], config=_CONFIG)
         return _clients[key]
 
 

@@ -94,10 +94,11 @@ def handler(event, context):
 
 def _dispatch(event: dict) -> tuple:
     user = _caller(event)
-    methods = ROUTES.get(event.get("resource"))
+    # A missing resource or method is looked up as "", which no route has.
+    methods = ROUTES.get(event.get("resource", ""))
     if methods is None:
         raise HttpError(404, f"no such resource: {event.get('path') or event.get('resource')}")
-    action = methods.get(event.get("httpMethod"))
+    action = methods.get(event.get("httpMethod", ""))
     if action is None:
         allowed = ", ".join(sorted([*methods, "OPTIONS"]))
         raise HttpError(

@@ -49,4 +49,4 @@ def _signing_client(region: str, endpoint: str | None, access_key: str | None):
     there the bucket goes in the path."""
     style = "path" if endpoint else "virtual"
     config = Config(signature_version="s3v4", s3={"addressing_style": style})
-    return boto3.session.Session().client("s3", region_name=region, config=config)
+    return boto3.Session().client("s3", region_name=region, config=config)

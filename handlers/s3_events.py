@@ -129,13 +129,17 @@ def object_events(
 
 def _describe(record: dict) -> str:
     """The event name, bucket and key of a record not otherwise read, whatever its shape."""
-    s3 = record.get("s3") if isinstance(record.get("s3"), dict) else {}
-    bucket = s3.get("bucket") if isinstance(s3.get("bucket"), dict) else {}
-    obj = s3.get("object") if isinstance(s3.get("object"), dict) else {}
+    s3 = _dict_or_empty(record.get("s3"))
+    bucket = _dict_or_empty(s3.get("bucket"))
+    obj = _dict_or_empty(s3.get("object"))
     key = obj.get("key")
     return f"{record['eventName']} s3://{bucket.get('name')}/" + (
         unquote_plus(key) if isinstance(key, str) else repr(key)
     )
+
+
+def _dict_or_empty(value) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 def _object_event(record: dict, uses_sequencer: bool) -> ObjectEvent:

@@ -142,24 +142,27 @@ def table_name(event_source_arn) -> str:
 
 
 class _JsonDeserializer(TypeDeserializer):
-    """DynamoDB JSON to plain JSON values: binary stays base64 text, numbers become int or float."""
+    """DynamoDB JSON to plain JSON values: binary stays base64 text, numbers become int or float.
 
-    def _deserialize_b(self, value):
+    The overrides return other types than the base's on purpose; boto3 declares none, pyright
+    infers them from its bodies (Binary, Decimal, set), hence the ignores below."""
+
+    def _deserialize_b(self, value):  # pyright: ignore[reportIncompatibleMethodOverride]
         if isinstance(value, (bytes, bytearray)):
             return base64.b64encode(value).decode("ascii")
         base64.b64decode(value, validate=True)  # Lambda delivers base64 text: check it is
         return value
 
-    def _deserialize_bs(self, value):
+    def _deserialize_bs(self, value):  # pyright: ignore[reportIncompatibleMethodOverride]
         return sorted(self._deserialize_b(item) for item in value)
 
-    def _deserialize_ns(self, value):
+    def _deserialize_ns(self, value):  # pyright: ignore[reportIncompatibleMethodOverride]
         return sorted(self._deserialize_n(item) for item in value)
 
-    def _deserialize_ss(self, value):
+    def _deserialize_ss(self, value):  # pyright: ignore[reportIncompatibleMethodOverride]
         return sorted(value)
 
-    def _deserialize_n(self, value):
+    def _deserialize_n(self, value):  # pyright: ignore[reportIncompatibleMethodOverride]
         number = super()._deserialize_n(value)
         if not number.is_finite():  # the decimal context turns text like "abc" into NaN
             raise ValueError(f"{value!r} is not a DynamoDB number")

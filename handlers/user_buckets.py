@@ -72,7 +72,7 @@ def ensure_user_bucket(record: dict, prefix: str) -> None:
 def create_bucket(s3, name: str) -> None:
     """Create `name` in the function's own region; a bucket we already own counts as created."""
     region = s3.meta.region_name
-    request = {"Bucket": name}
+    request: dict[str, object] = {"Bucket": name}
     if region != "us-east-1":  # us-east-1 rejects a LocationConstraint naming itself
         request["CreateBucketConfiguration"] = {"LocationConstraint": region}
     try:

@@ -48,7 +48,7 @@ def declared_string_outputs(resource_type: str) -> tuple:
 def _string_outputs(resource_type: str) -> tuple:
     try:
         (module,) = rpc._RESOURCE_MODULES[resource_type.rsplit(":", 1)[0]][:1]
-        info = module.mod_info
+        info = module.mod_info  # pyright: ignore[reportAttributeAccessIssue] - pulumi_aws's Module
         cls = getattr(importlib.import_module(info["fqn"]), info["classes"][resource_type])
     except Exception:  # noqa: BLE001 - not a pulumi_aws type, or a different SDK layout
         return ()
@@ -150,7 +150,8 @@ class AwsMocks(pulumi.runtime.Mocks):
                 return self._new_resource(args.typ, args.name, dict(args.inputs))
             # Compute as usual from stand-ins, then keep only what a preview knows: the inputs
             # (unknown ones stay unknown) and the auto-name; the id and computed outputs are not.
-            _, state = self._new_resource(args.typ, args.name, _with_stand_ins(args.inputs))
+            stand_ins = {key: _with_stand_ins(value) for key, value in args.inputs.items()}
+            _, state = self._new_resource(args.typ, args.name, stand_ins)
         name = self.checked_inputs(args.typ, state)
         return "", {
             key: _unknown_marked(args.inputs[key])
@@ -159,15 +160,16 @@ class AwsMocks(pulumi.runtime.Mocks):
             for key in state
         }
 
-    def call(self, args: pulumi.runtime.MockCallArgs):
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]]]:
+        # With no check failures: a list, as MockMonitor iterates it (it cannot take None).
         answer = aws_functions.ANSWERS.get(args.token)
         if answer is None:
             if self.strict:
                 raise NotImplementedError(f"no offline answer for provider function {args.token}")
             self.unanswered.append(args.token)
-            return {}
+            return {}, []
         with self._for_provider(args.provider):
-            return answer(self.aws, args.args)
+            return answer(self.aws, args.args), []
 
     def checked_inputs(self, resource_type: str, state: dict) -> dict:
         """What the provider's Check adds to the inputs: the auto-assigned physical name."""

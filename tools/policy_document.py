@@ -23,7 +23,7 @@ def _one_or_sorted(values: list) -> Any:
     return sorted(values, reverse=True)
 
 
-def _principals(blocks: list) -> Any:
+def _principals(blocks: list | None) -> Any:
     blocks = [b for b in blocks or [] if isinstance(b, dict)]
     if not blocks:
         return None
@@ -37,7 +37,7 @@ def _principals(blocks: list) -> Any:
     return {kind: (ids[0] if len(ids) == 1 else ids) for kind, ids in sorted(merged.items())}
 
 
-def _conditions(blocks: list) -> Any:
+def _conditions(blocks: list | None) -> Any:
     merged: dict = {}
     for block in blocks or []:
         variables = merged.setdefault(block.get("test"), {})

@@ -195,7 +195,7 @@ def _ignore_event_loop_finalizer_noise() -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m tools.preview", description=__doc__.split("\n\n")[0]
+        prog="python -m tools.preview", description=(__doc__ or "").split("\n\n")[0]
     )
     parser.add_argument("--dir", type=Path, default=REPO_ROOT, help="Pulumi project directory")
     parser.add_argument("--stack", default="dev", help="stack name (Pulumi.<stack>.yaml)")

@@ -25,7 +25,7 @@ from pulumi.runtime import rpc as rpc_sdk
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.proto import resource_pb2, source_pb2
 from pulumi.runtime.settings import SETTINGS, get_root_resource
-from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.stack import Stack, run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from tools.aws_mocks import AwsMocks
@@ -131,7 +131,7 @@ def _plain(value):
                     attribute: getattr(value, attribute),
                 }
     if isinstance(value, pulumi.Archive):
-        if hasattr(value, "assets"):
+        if isinstance(value, pulumi.AssetArchive):  # the one archive with assets
             return {SIGNATURE_KEY: rpc_sdk._special_archive_sig, "assets": _plain(value.assets)}
         for attribute in ("path", "uri"):
             if hasattr(value, attribute):
@@ -182,8 +182,9 @@ class RecordingMonitor(MockMonitor):
     """MockMonitor that also keeps each registration's parent and dependencies, and that passes
     resource references on as the engine does (their ID or URN)."""
 
-    def __init__(self, mocks):
+    def __init__(self, mocks: AwsMocks):
         super().__init__(mocks)
+        self.aws_mocks = mocks  # the base types its `mocks` as any Mocks
         self.registrations: list = []
         self._by_urn: dict = {}  # every component registers its outputs: a scan would be O(n^2)
 
@@ -214,7 +215,7 @@ class RecordingMonitor(MockMonitor):
             property_dependencies[key] = list(urns.urns)
         wire_inputs = struct_pb2.Struct()
         wire_inputs.CopyFrom(request.object)
-        for key, value in self.mocks.checked_inputs(request.type, registered.state).items():
+        for key, value in self.aws_mocks.checked_inputs(request.type, registered.state).items():
             if key not in wire_inputs.fields:  # what the provider's Check adds, e.g. auto-names
                 wire_inputs[key] = value
         registration = Registration(
@@ -246,7 +247,7 @@ class RecordingMonitor(MockMonitor):
         directly, or by the SDK when it is not."""
         urn = self.make_urn(request.parent, request.type, request.name)
         inputs = pulumi.runtime.rpc.deserialize_properties(request.object)
-        resource_id, state = self.mocks.new_resource(
+        resource_id, state = self.aws_mocks.new_resource(
             pulumi.runtime.MockResourceArgs(
                 typ=request.type,
                 name=request.name,
@@ -383,7 +384,7 @@ def _config_text(value: Any) -> str:
 SECRET_PLACEHOLDER = "offline-preview-secret"
 
 
-def stack_config(project_dir: Path, stack: str) -> tuple:
+def stack_config(project_dir: Path, stack: str) -> tuple[dict[str, str], list[str]]:
     """The stack's config as the engine would pass it (`namespace:key` -> text) and the keys that
     are secret. Project defaults from Pulumi.yaml first, then Pulumi.<stack>.yaml (a missing file
     means no config). Secure values cannot be decrypted offline: they become a placeholder,
@@ -527,15 +528,19 @@ def run_program(
     try:
         pulumi.runtime.reset_options(project=project, stack=stack)
         pulumi.runtime.set_all_config(config, secret_keys)
-        SETTINGS.rpc_manager.clear()
-        SETTINGS.outputs.clear()
+        # pulumi's contextproperty descriptors are opaque to pyright: an RPCManager and a set.
+        SETTINGS.rpc_manager.clear()  # pyright: ignore[reportAttributeAccessIssue]
+        SETTINGS.outputs.clear()  # pyright: ignore[reportAttributeAccessIssue]
         pulumi.runtime.set_mocks(
             mocks, project=project, stack=stack, preview=preview or unknowns, monitor=monitor
         )
         # The engine runs programs from their project directory.
         with contextlib.chdir(project_dir), _program_modules(main.parent), _fast_registrations():
             loop.run_until_complete(run_pulumi_func(program))
-        resolved = loop.run_until_complete(_resolve_exports(get_root_resource().outputs, progress))
+        root = get_root_resource()
+        if not isinstance(root, Stack):  # set_mocks creates it
+            raise TypeError(f"the root resource is {root!r}, not the Stack set_mocks creates")
+        resolved = loop.run_until_complete(_resolve_exports(root.outputs, progress))
     except BaseException as error:
         if mocks.unanswered:
             error.add_note(

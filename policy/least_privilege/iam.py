@@ -270,6 +270,8 @@ def check_managed_policies(resource: Resource, settings: dict):
     ]
     to = f" to {', '.join(targets)}" if targets else ""
     for arn in arns:
+        if not isinstance(arn, str):  # absent, or unknown until the deployment
+            continue
         parsed = managed_policies.parse_arn(arn)
         if parsed is None or _matches_any(parsed[1], settings["allowedPolicies"]):
             continue

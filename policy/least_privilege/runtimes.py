@@ -70,7 +70,9 @@ DEPRECATION_DATES = {
 
 
 def _family(runtime: str) -> str:
-    name = re.match(r"[a-z]+", runtime).group()
+    # A name from the pack config need not start with a language ("Custom-1"): its own family.
+    match = re.match(r"[a-z]+", runtime)
+    name = match.group() if match else runtime
     return {"dotnetcore": "dotnet", "go": "provided"}.get(name, name)
 
 

@@ -127,6 +127,21 @@ def test_the_dated_table_can_be_extended_per_stack(pack):
     ]
 
 
+def test_a_runtime_name_of_its_own_in_the_table_does_not_break_the_rule(pack):
+    # The pack config accepts any name; one that names no language is its own family.
+    config = {
+        "lambda-supported-runtime": {
+            "asOf": "2026-11-21",
+            "deprecations": {"Custom-1": "2026-01-01", "python3.13": "2026-12-01"},
+        }
+    }
+    findings = check(pack, FUNCTION, {"runtime": "python3.13"}, config)
+    assert names(findings) == ["lambda-supported-runtime"]
+    assert names(check(pack, FUNCTION, {"runtime": "Custom-1"}, config)) == [
+        "lambda-supported-runtime"
+    ]
+
+
 # --- stream mappings -----------------------------------------------------------------------------
 
 

@@ -85,6 +85,8 @@ def _availability_zones(aws: Aws, args: dict) -> dict:
 
 def _bucket(aws: Aws, args: dict) -> dict:
     name = args.get("bucket")
+    if not isinstance(name, str):  # the provider requires it: an answer naming None is no use
+        raise TypeError(f"aws.s3.get_bucket needs a bucket name, got {name!r}")
     return {
         "id": name,
         "bucket": name,

@@ -142,7 +142,7 @@ def serve(sandbox: Sandbox) -> int:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m tools.sandbox", description=__doc__.split("\n\n")[0]
+        prog="python -m tools.sandbox", description=(__doc__ or "").split("\n\n")[0]
     )
     parser.add_argument("--dir", type=Path, default=REPO_ROOT, help="Pulumi project directory")
     parser.add_argument("--stack", default="dev", help="stack name (Pulumi.<stack>.yaml)")

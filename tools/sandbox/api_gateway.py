@@ -89,8 +89,10 @@ class Recorder:
         if inputs.get("type") != "AWS_PROXY":
             raise ValueError(f"integration type {inputs.get('type')}: only AWS_PROXY is emulated")
         # arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function ARN>/invocations
-        function_arn = re.search(r"/functions/(.+)/invocations$", inputs["uri"]).group(1)
-        function = self.deployment.function_by_arn(function_arn)
+        found = re.search(r"/functions/(.+)/invocations$", inputs["uri"])
+        if found is None:
+            raise ValueError(f"integration URI {inputs['uri']}: only Lambda functions are emulated")
+        function = self.deployment.function_by_arn(found.group(1))
         self.apis[inputs["restApi"]].integrations[(inputs["resourceId"], inputs["httpMethod"])] = (
             function.name
         )

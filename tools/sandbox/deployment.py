@@ -17,6 +17,7 @@ import hashlib
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tools.aws_mocks import PROVIDER, AwsMocks
 from tools.sandbox.api_gateway import GATEWAY_TYPES, Recorder
@@ -219,7 +220,7 @@ class SandboxMocks(AwsMocks):
         rules = []
         for rule in inputs.get("rules") or []:
             default = rule.get("applyServerSideEncryptionByDefault") or {}
-            converted = {
+            converted: dict[str, Any] = {
                 "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": default["sseAlgorithm"]}
             }
             if default.get("kmsMasterKeyId"):

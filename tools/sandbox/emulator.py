@@ -96,7 +96,7 @@ class Emulator:
     def _start(self) -> "Emulator":
         self._directory = tempfile.TemporaryDirectory(prefix="sandbox-tls-")
         self.ca_bundle = str(Path(self._directory.name) / "sandbox-ca.pem")
-        key_file = self._write_certificate()
+        key_file = self._write_certificate(Path(self._directory.name))
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(self.ca_bundle, key_file)
         app = DomainDispatcherApplication(create_backend_app)
@@ -123,7 +123,8 @@ class Emulator:
                     self.enforce_iam(False)  # process-wide: leave moto unenforced for others
                 finally:
                     self._server.shutdown()
-                    self._thread.join()
+                    if self._thread is not None:  # None when start failed before creating it
+                        self._thread.join()
                     self._server = None
         finally:
             if self._directory is not None:
@@ -135,6 +136,8 @@ class Emulator:
 
     @property
     def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the emulator is not running: no port")
         return self._server.server_address[1]
 
     @property
@@ -223,7 +226,7 @@ class Emulator:
 
     def new_client(self, service: str, region: str, credentials: dict):
         """A client of its own (for a caller that adds event hooks to it)."""
-        return boto3.session.Session().client(
+        return boto3.Session().client(
             service, config=_CONFIG, **self._connection(region, credentials)
         )
 
@@ -245,8 +248,9 @@ class Emulator:
         urllib.request.urlopen(request, context=context).close()
 
     # --- TLS ------------------------------------------------------------------------------
-    def _write_certificate(self) -> str:
-        """A self-signed certificate for the loopback names; returns the key file's path."""
+    def _write_certificate(self, directory: Path) -> str:
+        """A self-signed certificate for the loopback names, its key in `directory`; returns the
+        key file's path."""
         key = ec.generate_private_key(ec.SECP256R1())
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "event-pipelines sandbox")])
         now = datetime.datetime.now(datetime.UTC)
@@ -271,7 +275,7 @@ class Emulator:
             .sign(key, hashes.SHA256())
         )
         Path(self.ca_bundle).write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-        key_file = Path(self._directory.name) / "sandbox-key.pem"
+        key_file = directory / "sandbox-key.pem"
         key_file.write_bytes(
             key.private_bytes(
                 serialization.Encoding.PEM,

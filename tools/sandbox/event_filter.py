@@ -53,6 +53,8 @@ class FilterError(ValueError):
 class _PatternNumber(float):
     """A number read from a pattern, with its JSON text: literal numbers match by that text."""
 
+    text: str
+
     def __new__(cls, text: str):
         number = super().__new__(cls, text)
         number.text = text

@@ -24,6 +24,7 @@ import json
 import threading
 import uuid
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import botocore.endpoint
 import botocore.session
@@ -32,6 +33,10 @@ from botocore.awsrequest import AWSResponse
 from tools.sandbox import authorization
 from tools.sandbox.authorization import Call, Need, UnknownOperation
 from tools.sandbox.policy_evaluator import Decision, Principal, Request, evaluate
+
+if TYPE_CHECKING:
+    from tools.sandbox.emulator import Emulator
+    from tools.sandbox.faults import Faults
 
 # The error code and HTTP status each service answers a denied request with (the JSON-protocol
 # services answer 400; S3 and SQS 403).
@@ -80,8 +85,8 @@ class CallRecord:
 
 @dataclass
 class Guard:
-    emulator: object  # tools.sandbox.emulator.Emulator
-    faults: object = None  # tools.sandbox.faults.Faults
+    emulator: "Emulator"
+    faults: "Faults | None" = None
     identities: dict = field(default_factory=dict)  # access key id -> Identity
     calls: list = field(default_factory=list)
     backoffs: list = field(default_factory=list)  # seconds the SDK would have slept, in order
@@ -116,7 +121,10 @@ class Guard:
                 guard._hook(client, identity)
             return client
 
-        botocore.session.Session.create_client = create_client
+        # A monkeypatch: botocore passes the session positionally, whatever its parameter's name.
+        botocore.session.Session.create_client = (  # pyright: ignore[reportAttributeAccessIssue]
+            create_client
+        )
         # botocore.endpoint sleeps only between attempts; operator clients never retry.
         real_time = botocore.endpoint.time
         botocore.endpoint.time = _RecordedSleep(real_time, self.backoffs)
@@ -263,7 +271,7 @@ class Guard:
             key = parsed.get("ShardIterator") or parsed.get("NextShardIterator")
             self._streams_of_iterators[key] = stream
 
-    def _stream_of_iterator(self, iterator: str) -> str | None:
+    def _stream_of_iterator(self, iterator: str | None) -> str | None:
         with self._lock:
             return self._streams_of_iterators.get(iterator)
 

@@ -4,6 +4,7 @@ Tests count outcomes from it; the command line prints each entry as it is added.
 """
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -20,7 +21,7 @@ class Entry:
 
 @dataclass
 class Journal:
-    echo: object = None  # a callable given each entry as it is added
+    echo: Callable[[Entry], object] | None = None  # given each entry as it is added
     entries: list = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -50,7 +50,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeGuard, TypeVar
 
 
 class PolicyError(ValueError):
@@ -451,8 +451,9 @@ def _resolve(template: _Template, context: Mapping) -> tuple[str | _Wildcard, ..
 
 
 def _resolve_text(template: _Template, context: Mapping) -> str | None:
+    # Only literal templates come here (read without wildcards): every token is text.
     resolved = _resolve(template, context)
-    return None if resolved is None else "".join(resolved)
+    return None if resolved is None else "".join(map(_as_written, resolved))
 
 
 # --- matching actions and resources ---------------------------------------------------------
@@ -520,9 +521,13 @@ def _resource_regex(tokens: tuple[str | _Wildcard, ...]) -> re.Pattern:
     return re.compile(":".join(segments), re.DOTALL)
 
 
-def _arn_segments(tokens: tuple[str | _Wildcard, ...]) -> list[tuple[str | _Wildcard, ...]]:
+# Resolved tokens, or a template's (with its variables).
+_Token = TypeVar("_Token", str | _Wildcard, str | _Wildcard | _Variable)
+
+
+def _arn_segments(tokens: tuple[_Token, ...]) -> list[tuple[_Token, ...]]:
     """Split at the colons that separate an ARN's six segments (the sixth keeps its colons)."""
-    segments: list[list[str | _Wildcard]] = [[]]
+    segments: list[list[_Token]] = [[]]
     for token in tokens:
         if isinstance(token, str):
             while ":" in token and len(segments) < 6:
@@ -558,7 +563,7 @@ def _type_wildcard(template: _Template) -> str | None:
     if len(segments) != 6:
         return None  # "*", or an ARN ended early by a "*" that covers the rest
     service, resource = segments[2], segments[5]
-    if not service or not all(isinstance(token, str) for token in service):
+    if not service or not _all_text(service):
         return None
     if all(token is _Wildcard.ANY_RUN for token in resource):
         return None
@@ -577,6 +582,10 @@ def _type_wildcard(template: _Template) -> str | None:
     if typed is None and not (separated and any(isinstance(t, str) for t in leading)):
         return None
     return "".join(_as_written(token) for token in leading)
+
+
+def _all_text(tokens: tuple) -> TypeGuard[tuple[str, ...]]:
+    return all(isinstance(token, str) for token in tokens)
 
 
 def _as_written(token: str | _Wildcard | _Variable) -> str:
@@ -606,7 +615,7 @@ def _typed_services() -> dict[str, bool]:
             parts = resource["arn"].split(":", 5)
             if len(parts) != 6 or "${" in parts[2]:
                 continue
-            leading = re.match(r"[^/:]*", parts[5]).group()
+            leading = re.split(r"[/:]", parts[5], maxsplit=1)[0]
             has_type = bool(leading) and "${" not in leading
             service = parts[2].lower()
             typed[service] = typed.get(service, True) and has_type
@@ -786,7 +795,10 @@ def _condition_holds(condition: _Condition, context: Mapping, effect: str) -> bo
 def _value_holds(condition: _Condition, value: str, context: Mapping) -> bool:
     """One request value against the policy's values: a positive operator needs one of them to
     match; a negated one ("not a and not b") needs all of them comparable and none to match."""
-    results = [condition.operator.compare(value, p, context) for p in condition.values]
+    compare = condition.operator.compare
+    if compare is None:  # Null is decided by the key's presence, before any value is compared
+        raise ValueError(f"{condition.operator.name} compares no values")
+    results = [compare(value, p, context) for p in condition.values]
     if condition.operator.negated:
         return all(result is False for result in results)
     return any(result is True for result in results)

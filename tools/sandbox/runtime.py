@@ -248,7 +248,7 @@ class _LogCapture(logging.Handler):
             return
         when = datetime.datetime.fromtimestamp(record.created, datetime.UTC)
         if self.json:
-            entry = {
+            entry: dict[str, object] = {
                 "timestamp": when.strftime("%Y-%m-%dT%H:%M:%S.")
                 + f"{when.microsecond // 1000:03d}Z",
                 "level": record.levelname,

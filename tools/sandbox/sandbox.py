@@ -18,14 +18,14 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Self
+from typing import Self, TypeVar
 from urllib.parse import urlparse
 
-from tools.program import REPO_ROOT, run_program, stack_config
+from tools.program import REPO_ROOT, ProgramRun, run_program, stack_config
 from tools.sandbox import destinations, moto_patches, s3_delivery
 from tools.sandbox.api_gateway import ApiClient
 from tools.sandbox.async_invoker import AsyncInvoker
-from tools.sandbox.deployment import SandboxMocks
+from tools.sandbox.deployment import Deployment, SandboxMocks
 from tools.sandbox.emulator import Emulator
 from tools.sandbox.faults import Faults
 from tools.sandbox.guard import Guard
@@ -51,6 +51,15 @@ class SandboxError(RuntimeError):
     pass
 
 
+_T = TypeVar("_T")
+
+
+def _started(value: _T | None, what: str) -> _T:
+    if value is None:
+        raise SandboxError(f"no {what} before the sandbox has started: call start() or use `with`")
+    return value
+
+
 class Sandbox:
     def __init__(
         self,
@@ -68,14 +77,15 @@ class Sandbox:
         self.faults = Faults()
         self.guard = Guard(self.emulator, self.faults)
         self.clock = Clock()
-        self.deployment = None
-        self.mocks = None
-        self.run = None  # the program run (tools.program.ProgramRun)
+        # Set by start(); read through the properties below, which refuse before then.
+        self._deployment: Deployment | None = None
+        self._mocks: SandboxMocks | None = None
+        self._run: ProgramRun | None = None
         self.runtimes: dict = {}
         self.pollers: list = []
         self.invokers: dict = {}
         self.credentials: dict = {}
-        self._delivery = None
+        self._delivery: s3_delivery.S3Delivery | None = None
         self.users: dict = {}  # token -> {"pool_arn", "claims"}: users signed in (sign_in)
         self._stack = contextlib.ExitStack()
         self._lock = threading.Lock()  # one invocation at a time: handlers share os.environ
@@ -87,7 +97,7 @@ class Sandbox:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def start(self) -> "Sandbox":
+    def start(self) -> Self:
         moto_patches.check_moto_version()  # before anything half-starts
         try:
             self._stack.callback(self.emulator.stop)  # also cleans up after a failed start
@@ -109,6 +119,19 @@ class Sandbox:
         self._stack.close()
 
     @property
+    def deployment(self) -> Deployment:
+        return _started(self._deployment, "deployment")
+
+    @property
+    def mocks(self) -> SandboxMocks:
+        return _started(self._mocks, "mocks")
+
+    @property
+    def run(self) -> ProgramRun:
+        """The program run."""
+        return _started(self._run, "program run")
+
+    @property
     def region(self) -> str:
         return self.deployment.region
 
@@ -120,9 +143,9 @@ class Sandbox:
         config, _ = stack_config(self.project_dir, self.stack)
         config.update(self.config_overrides)
         mocks = SandboxMocks(self.emulator, config.get("aws:region", "us-east-1"))
-        self.run = run_program(self.project_dir, self.stack, config=config, mocks=mocks)
-        self.mocks = mocks
-        self.deployment = mocks.deployment
+        self._run = run_program(self.project_dir, self.stack, config=config, mocks=mocks)
+        self._mocks = mocks
+        self._deployment = mocks.deployment
 
     def _bind(self, workdir: Path) -> None:
         """Lambda's part: a role session and an execution environment per function, a poller per
@@ -184,7 +207,7 @@ class Sandbox:
             busy = False
             for poller in self.pollers:
                 busy |= poller.poll()
-            busy |= self._delivery.deliver()
+            busy |= _started(self._delivery, "S3 delivery").deliver()
             for invoker in self.invokers.values():
                 busy |= invoker.run_due()
             return busy

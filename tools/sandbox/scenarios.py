@@ -127,7 +127,9 @@ def letter_covers(letter: dict, sequence_number: str) -> bool:
     """Whether a stream failure record's range (first to last sequence number) holds it."""
     info = letter.get("DDBStreamBatchInfo") or {}
     first, last = info.get("startSequenceNumber"), info.get("endSequenceNumber")
-    return bool(first and last) and int(first) <= int(sequence_number) <= int(last)
+    if not (first and last):
+        return False
+    return int(first) <= int(sequence_number) <= int(last)
 
 
 def _check_stream_dead_letter(outcome, sandbox, pipeline, stream_arn, key_name, keys, poison):
@@ -522,6 +524,7 @@ def notes_api(sandbox, run: str) -> Outcome:
         sorted(listed) == sorted(ids) and pages == 2,
         f"listed {listed} in {pages} page(s), created {ids}",
     )
+    bob_update = None  # made when Alice has a note
     if ids:
         target = f"/notes/{ids[0]}"
         answers = {
@@ -563,7 +566,7 @@ def notes_api(sandbox, run: str) -> Outcome:
         sorted(int(r["NoteId"]["N"]) for r in rows) == sorted(ids[:-1]),
         f"rows {rows}",
     )
-    if ids:  # Bob's refused update, by the request id API Gateway gave it
+    if bob_update is not None:  # Bob's refused update, by the request id API Gateway gave it
         request = bob_update.headers.get("x-amzn-RequestId")
         check_logs(outcome, sandbox, function, [f"(request {request})"])
     return outcome

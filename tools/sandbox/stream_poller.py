@@ -124,7 +124,7 @@ class StreamPoller:
 
     # --- reading ----------------------------------------------------------------------------
     def _read(self) -> bool:
-        if not self.open():
+        if not self.open() or self._iterators is None:  # open() is True once they are set
             return False
         try:
             found = False
