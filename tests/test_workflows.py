@@ -96,6 +96,47 @@ def test_deploy_jobs_run_in_their_environment_and_never_overlap():
     assert wc.deploy_problems(workflow(DEPLOY)) == []
 
 
+@pytest.mark.parametrize("name", [PR, DEPLOY, CHECKS, NEWEST])
+def test_secrets_are_read_only_in_environments_previews_never_the_deploy_token(name):
+    assert wc.secret_problems(workflow(name)) == []
+
+
+def test_previews_and_deploys_run_in_environments_of_their_own():
+    preview = wc.job_environments(wc.jobs(workflow(PR))["preview"])
+    assert preview == ["preview-dev", "preview-prod"]
+    deploy = workflow(DEPLOY)
+    deploys = [env for job in wc.jobs(deploy).values() for env in wc.job_environments(job)]
+    assert sorted(deploys) == ["dev", "prod"]
+    # The deploy token is read by deploys only; the preview token by previews only.
+    assert "secrets.PULUMI_ACCESS_TOKEN" not in text_of(PR)
+    assert "secrets.PULUMI_PREVIEW_TOKEN" not in text_of(DEPLOY)
+
+
+def test_a_preview_given_the_deploy_token_or_environment_is_refused():
+    flow = workflow(PR)
+    job = wc.jobs(flow)["preview"]
+    (step,) = wc.pulumi_steps(job, "preview")
+    step["env"]["PULUMI_ACCESS_TOKEN"] = "${{ secrets.PULUMI_ACCESS_TOKEN }}"
+    job["environment"] = "${{ matrix.stack }}"
+    assert wc.secret_problems(flow) == [
+        "job preview: a preview runs in ['dev', 'prod'], not ['preview-dev', 'preview-prod']",
+        "job preview: a preview reads PULUMI_ACCESS_TOKEN, not a preview secret",
+    ]
+    del job["environment"]
+    read = "PULUMI_ACCESS_TOKEN, PULUMI_CONFIG_PASSPHRASE, PULUMI_PREVIEW_TOKEN"
+    assert wc.secret_problems(flow) == [f"job preview: reads {read} outside any environment"]
+
+
+def test_a_deploy_given_the_preview_token_is_refused():
+    flow = workflow(DEPLOY)
+    job = wc.jobs(flow)[wc.deploy_jobs(flow)["prod"]]
+    (step,) = wc.pulumi_steps(job, "up")
+    step["env"]["PULUMI_ACCESS_TOKEN"] = "${{ secrets.PULUMI_PREVIEW_TOKEN }}"
+    assert wc.secret_problems(flow) == [
+        "job deploy-prod: a deploy reads PULUMI_PREVIEW_TOKEN, not a deploy secret"
+    ]
+
+
 def test_every_stack_file_has_a_policy_config_an_offline_and_real_preview_and_a_deploy():
     stacks = wc.repository_stacks(ROOT)
     assert {"dev", "prod"} <= stacks
@@ -120,7 +161,7 @@ def test_prod_deploys_after_dev_and_the_checks():
     deploy = wc.deploy_jobs(flow)
     assert deploy["dev"] in wc.needs_of(flow, deploy["prod"])
     assert "checks" in wc.needs_of(flow, deploy["dev"])
-    assert wc.jobs(flow)["checks"]["uses"] == "./.github/workflows/checks.yml"
+    assert wc.jobs(flow)["checks"]["uses"] == "$/.github/workflows/checks.yml"
     assert flow["on"]["push"]["branches"] == ["main"]
     for stack in ("dev", "prod"):
         assert wc.jobs(flow)[deploy[stack]]["if"] == "github.ref == 'refs/heads/main'"
@@ -128,7 +169,7 @@ def test_prod_deploys_after_dev_and_the_checks():
 
 def test_real_previews_wait_for_the_checks_which_need_no_secret():
     flow = workflow(PR)
-    assert wc.jobs(flow)["checks"]["uses"] == "./.github/workflows/checks.yml"
+    assert wc.jobs(flow)["checks"]["uses"] == "$/.github/workflows/checks.yml"
     assert "checks" in wc.needs_of(flow, "preview")
     checks = text_of(CHECKS)
     assert "secrets." not in checks and "id-token" not in checks
@@ -145,7 +186,7 @@ def test_secrets_reach_only_the_steps_that_use_them_after_every_install():
             # The configuration check comes first; the token then reaches only pulumi/actions.
             assert [kinds[i] for i in users] == ["run", wc.PULUMI_ACTION], job_name
             # Package installs run before the AWS credentials exist in the job's environment.
-            envs = kinds.index("./.github/actions/pulumi-python-envs")
+            envs = kinds.index("$/.github/actions/pulumi-python-envs")
             assert envs < kinds.index(wc.AWS_CREDENTIALS_ACTION) < users[-1], job_name
 
 
@@ -198,16 +239,30 @@ def run_step(job: dict, step_name: str, env: dict, tmp_path: Path) -> tuple:
 
 
 PREVIEW_CHECK = "Check that previews are configured"
+PREVIEW_ROLE = {"ROLE_ARN": "arn:aws:iam::1:role/p"}
 
 
 @pytest.mark.parametrize(
     ("env", "ready", "notice"),
     [
-        ({}, "false", "set the secret PULUMI_ACCESS_TOKEN"),
-        ({"PULUMI_ACCESS_TOKEN": "t"}, "false", "the variable AWS_PREVIEW_ROLE_ARN_DEV"),
+        ({}, "false", "set the secret PULUMI_PREVIEW_TOKEN"),
+        ({}, "false", "in the preview-dev environment"),
+        ({"PULUMI_PREVIEW_TOKEN": "t"}, "false", "the variable AWS_PREVIEW_ROLE_ARN in"),
         ({"FROM_FORK": "true"}, "false", "Pull requests from forks get no secrets"),
-        ({"PULUMI_ACCESS_TOKEN": "t", "ROLE_ARN": "arn:aws:iam::1:role/p"}, "true", None),
-        ({"PULUMI_BACKEND_URL": "s3://state", "ROLE_ARN": "arn:aws:iam::1:role/p"}, "true", None),
+        # Variables reach forks: a fork is skipped even where they alone configure previews.
+        (
+            {"FROM_FORK": "true", "PULUMI_BACKEND_URL": "s3://state", **PREVIEW_ROLE},
+            "false",
+            "Pull requests from forks get no secrets",
+        ),
+        ({"PULUMI_PREVIEW_TOKEN": "t", **PREVIEW_ROLE}, "true", None),
+        ({"PULUMI_BACKEND_URL": "s3://state", **PREVIEW_ROLE}, "true", None),
+        # The deploy token's name configures nothing here.
+        (
+            {"PULUMI_ACCESS_TOKEN": "t", **PREVIEW_ROLE},
+            "false",
+            "set the secret PULUMI_PREVIEW_TOKEN",
+        ),
     ],
 )
 def test_previews_are_skipped_with_a_notice_until_configured(env, ready, notice, tmp_path):
@@ -231,7 +286,7 @@ def test_every_step_after_the_preview_check_depends_on_it():
 @pytest.mark.parametrize(
     ("env", "error"),
     [
-        ({"ROLE_ARN": "arn:aws:iam::1:role/d"}, "Set the secret PULUMI_ACCESS_TOKEN"),
+        ({"ROLE_ARN": "arn:aws:iam::1:role/d"}, "Set the secret PULUMI_ACCESS_TOKEN in the {} "),
         (
             {"PULUMI_ACCESS_TOKEN": "t"},
             "Set the variable AWS_DEPLOY_ROLE_ARN in the {} environment",
@@ -277,6 +332,8 @@ jobs:
         stack: [dev, prod]
     steps:
       - uses: pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d # v7.0.0
+        env:
+          PULUMI_ACCESS_TOKEN: ${{ secrets.PULUMI_ACCESS_TOKEN }}
         with:
           command: preview
           stack-name: ${{ matrix.stack }}
@@ -315,6 +372,9 @@ def test_a_bad_workflow_breaks_every_rule():
     assert wc.deploy_problems(bad) == [
         "job deploy: deploys prod outside the `prod` environment",
         "job deploy: no concurrency group for stack prod",
+    ]
+    assert wc.secret_problems(bad) == [
+        "job preview: reads PULUMI_ACCESS_TOKEN outside any environment"
     ]
 
 
@@ -374,15 +434,23 @@ def test_the_policy_pack_refuses_a_trust_policy_without_its_subject():
 
 
 def test_trust_subjects_are_the_ones_the_jobs_present():
-    # A job with an environment presents `environment:<name>`; a pull_request job without one
-    # presents `pull_request`.
+    # A job with an environment presents `environment:<name>` as its OIDC subject, whatever the
+    # event: the deploy role trusts the deploy environments, the preview role the preview ones.
     deploy = workflow(DEPLOY)
-    environments = {wc.jobs(deploy)[job]["environment"] for job in wc.deploy_jobs(deploy).values()}
+    environments = {
+        env
+        for job in wc.deploy_jobs(deploy).values()
+        for env in wc.job_environments(wc.jobs(deploy)[job])
+    }
     assert subjects(json.loads(TRUST_DEPLOY.read_text())) == {
         f"{REPO_PLACEHOLDER}environment:{env}" for env in environments
     }
-    assert "environment" not in wc.jobs(workflow(PR))["preview"]
-    assert subjects(json.loads(TRUST_PREVIEW.read_text())) == {f"{REPO_PLACEHOLDER}pull_request"}
+    previews = wc.job_environments(wc.jobs(workflow(PR))["preview"])
+    assert subjects(json.loads(TRUST_PREVIEW.read_text())) == {
+        f"{REPO_PLACEHOLDER}environment:{env}" for env in previews
+    }
+    # Neither role admits the other's jobs.
+    assert not environments & set(previews)
 
 
 # --- dependencies ------------------------------------------------------------------------------

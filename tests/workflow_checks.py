@@ -17,6 +17,16 @@ POLICY_PACK = "policy"
 # one expression gives both the stack a step runs on and the policy config it must apply.
 STACK_REF = "${{ env.STACK }}"
 MATRIX_STACK = "${{ matrix.stack }}"
+# An action or reusable workflow of this repository: GitHub's self-repository form (`$/path`, this
+# repository at the running commit), or the older workspace-relative one (`./path`).
+LOCAL_PREFIXES = ("$/", "./")
+
+# What a job may read, by what it runs: a preview's read-only Pulumi token (and a passphrase, which
+# cannot be made read-only), or a deploy's token. The passphrase is the same for both.
+PREVIEW_SECRETS = frozenset({"PULUMI_PREVIEW_TOKEN", "PULUMI_CONFIG_PASSPHRASE"})
+DEPLOY_SECRETS = frozenset({"PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE"})
+PREVIEW_ENVIRONMENT = "preview-{}"
+SECRET_REF = re.compile(r"\bsecrets\.([A-Za-z_][A-Za-z0-9_]*)")
 
 SHA = re.compile(r"^[0-9a-f]{40}$")
 VERSION_COMMENT = re.compile(r"#\s*v\d+\.\d+\.\d+")
@@ -39,9 +49,13 @@ def steps(job: dict) -> list:
     return job.get("steps") or []
 
 
+def is_local(uses: str) -> bool:
+    return uses.startswith(LOCAL_PREFIXES)
+
+
 def action_of(uses: str) -> str:
-    """`owner/repo[/path]@ref` -> `owner/repo`; a local action (`./path`) is its path."""
-    if uses.startswith("./"):
+    """`owner/repo[/path]@ref` -> `owner/repo`; a local action (`$/path`, `./path`) is itself."""
+    if is_local(uses):
         return uses
     return "/".join(uses.split("@", 1)[0].split("/")[:2])
 
@@ -58,13 +72,13 @@ def all_uses(workflow: dict) -> list:
 def pin_problems(text: str) -> list:
     """Actions must be pinned to a full commit SHA with the exact version as a comment
     (`owner/repo@<40 hex> # v1.2.3`): a tag can be moved, a SHA cannot, and the comment says
-    which release it is. Local actions and workflows (`./...`) are part of this repository."""
+    which release it is. Local actions and workflows (`$/...`) are part of this repository."""
     problems = []
     found = [m.groups() for m in map(USES_LINE.match, text.splitlines()) if m]
     if sorted(uses for uses, _ in found) != sorted(all_uses(load(text))):
         problems.append("a `uses:` is not on a line of its own (`uses: owner/repo@sha # vX.Y.Z`)")
     for uses, comment in found:
-        if uses.startswith("./"):
+        if is_local(uses):
             continue
         ref = uses.split("@", 1)[1] if "@" in uses else ""
         if not SHA.match(ref):
@@ -126,6 +140,19 @@ def job_stacks(job: dict) -> list:
     return [stack]
 
 
+def job_environments(job: dict) -> list:
+    """The GitHub environments a job runs in: its `environment` (a name, or a map with one), once
+    per matrix stack when the name uses the matrix's stack. Empty for a job without one."""
+    environment = job.get("environment")
+    if isinstance(environment, dict):
+        environment = environment.get("name")
+    if not environment:
+        return []
+    if MATRIX_STACK in environment:
+        return [environment.replace(MATRIX_STACK, stack) for stack in matrix_stacks(job)]
+    return [environment]
+
+
 def pulumi_steps(job: dict, command: str | None = None) -> list:
     found = _uses_action(job, PULUMI_ACTION)
     return [s for s in found if command is None or (s.get("with") or {}).get("command") == command]
@@ -166,16 +193,46 @@ def deploy_problems(workflow: dict) -> list:
             problems.append(f"job {name}: a deploy job must run exactly one stack, not {stacks}")
             continue
         stack = stacks[0]
-        environment = job.get("environment")
-        if isinstance(environment, dict):
-            environment = environment.get("name")
-        if environment != stack:
+        if job_environments(job) != [stack]:
             problems.append(f"job {name}: deploys {stack} outside the `{stack}` environment")
         concurrency = job.get("concurrency")
         if not isinstance(concurrency, dict) or stack not in str(concurrency.get("group", "")):
             problems.append(f"job {name}: no concurrency group for stack {stack}")
         elif concurrency.get("cancel-in-progress") is not False:
             problems.append(f"job {name}: concurrency must set `cancel-in-progress: false`")
+    return problems
+
+
+def secrets_of(job: dict) -> set:
+    """The secrets a job reads (`secrets.NAME` anywhere in it), GITHUB_TOKEN aside."""
+    return set(SECRET_REF.findall(str(job))) - {"GITHUB_TOKEN"}
+
+
+def secret_problems(workflow: dict) -> list:
+    """Secrets live in GitHub environments, never at repository level where any job of any branch
+    reads them: a job that reads one runs in an environment. A preview runs in `preview-<stack>`
+    and reads only preview secrets; a deploy runs in its stack's environment and reads only
+    deploy secrets, so the token that writes state never reaches a pull request."""
+    problems = []
+    for name, job in jobs(workflow).items():
+        used = secrets_of(job)
+        if not used:
+            continue
+        environments = job_environments(job)
+        if not environments:
+            problems.append(f"job {name}: reads {', '.join(sorted(used))} outside any environment")
+            continue
+        if pulumi_steps(job, "up"):
+            kind, allowed, expected = "deploy", DEPLOY_SECRETS, job_stacks(job)
+        elif pulumi_steps(job, "preview"):
+            kind, allowed = "preview", PREVIEW_SECRETS
+            expected = [PREVIEW_ENVIRONMENT.format(stack) for stack in job_stacks(job)]
+        else:
+            continue
+        if environments != expected:
+            problems.append(f"job {name}: a {kind} runs in {environments}, not {expected}")
+        for secret in sorted(used - allowed):
+            problems.append(f"job {name}: a {kind} reads {secret}, not a {kind} secret")
     return problems
 
 
