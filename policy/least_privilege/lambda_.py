@@ -163,6 +163,57 @@ RUNTIME = resource_rule(
     check_runtime,
 )
 
+# --- lambda-code-signing ---------------------------------------------------------------------------
+#
+# What: every function deployed from a .zip package has a code signing configuration
+# (code_signing_config_arn). Why: without one, Lambda runs whatever package the deploying
+# credentials upload; with one whose policy is Enforce, it refuses a package not signed by one of
+# the allowed AWS Signer profiles, so stolen deploy credentials or a tampered build artifact
+# cannot change the code. How to fix: an aws.signer.SigningProfile (platform
+# AWSLambda-SHA384-ECDSA), an aws.lambda_.CodeSigningConfig allowing its version ARN with
+# untrusted_artifact_on_deployment "Enforce", the package signed (aws.signer.SigningJob, from a
+# versioned S3 bucket) and deployed from the signed object, and code_signing_config_arn set.
+#
+# Container images (package_type "Image") are out of scope: Lambda code signing applies to .zip
+# packages only ("Functions defined as container images do not support code signing", Lambda
+# Developer Guide, "Creating code signing configurations for Lambda"); sign images with ECR and
+# Signer instead. A code_signing_config_arn, or a package type, unknown during preview is not
+# reported.
+
+
+def check_code_signing(resource: Resource, settings: dict):
+    package_type = resource.props.get("packageType")
+    if is_unknown(package_type) or package_type == "Image":
+        return
+    config = resource.props.get("codeSigningConfigArn")
+    if is_unknown(config) or (isinstance(config, str) and config):
+        return
+    yield (
+        f"{resource} has no code signing config: Lambda runs any package the deploying "
+        "credentials upload. Create an aws.signer.SigningProfile(platform_id="
+        '"AWSLambda-SHA384-ECDSA") and an aws.lambda_.CodeSigningConfig(allowed_publishers='
+        "{'signing_profile_version_arns': [profile.version_arn]}, policies="
+        "{'untrusted_artifact_on_deployment': 'Enforce'}), deploy the package signed by an "
+        "aws.signer.SigningJob, and set code_signing_config_arn=config.arn."
+    )
+
+
+CODE_SIGNING = resource_rule(
+    RuleInfo(
+        name="lambda-code-signing",
+        description="Every Lambda function deployed from a .zip package has a code signing "
+        "config, so that Lambda refuses code not signed by the stack's AWS Signer profile.",
+        severity=Severity.MEDIUM,
+        enforcement=EnforcementLevel.ADVISORY,
+        remediation="Create aws.signer.SigningProfile(platform_id='AWSLambda-SHA384-ECDSA') and "
+        "aws.lambda_.CodeSigningConfig(allowed_publishers={'signing_profile_version_arns': "
+        "[profile.version_arn]}, policies={'untrusted_artifact_on_deployment': 'Enforce'}); "
+        "deploy signed packages and set code_signing_config_arn=config.arn on the function.",
+    ),
+    [FUNCTION],
+    check_code_signing,
+)
+
 # --- stream mappings -------------------------------------------------------------------------------
 
 
@@ -342,6 +393,7 @@ POLICIES = [
     PERMISSION_SOURCE,
     PUBLIC_INVOKE,
     RUNTIME,
+    CODE_SIGNING,
     MAPPING_DESTINATION,
     LOG_GROUP_RETENTION,
     ASYNC_DESTINATION,

@@ -1,6 +1,7 @@
 """S3 rules: buckets are private and reachable over TLS only. Advisory by default."""
 
 import ipaddress
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from pulumi_policy import EnforcementLevel, Severity
@@ -15,6 +16,7 @@ ACCOUNT_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 ACLS = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
 OBJECTS = ("aws:s3/bucketObject:BucketObject", "aws:s3/bucketObjectv2:BucketObjectv2")
+LOGGINGS = ("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
 
 BLOCK_SETTINGS = (
     "blockPublicAcls",
@@ -291,4 +293,142 @@ PUBLIC_POLICY = resource_rule(
     check_public_policy,
 )
 
-POLICIES = [PUBLIC_ACCESS_BLOCK, TLS_ONLY, PUBLIC_ACL, PUBLIC_POLICY]
+# --- s3-access-logging -----------------------------------------------------------------------------
+#
+# What: every bucket has server access logging (an aws.s3.BucketLogging, or the bucket's own
+# `logging` block) into another bucket. Why: access logs are the record of who read, wrote or
+# deleted which object (CloudTrail data events cost per request and are off by default); without
+# them an incident cannot be traced. How to fix: aws.s3.BucketLogging(bucket=bucket.id,
+# target_bucket=log_bucket.id, target_prefix="<bucket>/").
+#
+# Log buckets (a bucket some logging delivers to) are not reported: logging one into itself would
+# write a log object for every log object written, and logging it into another log bucket only
+# moves the question. AWS: "Your target bucket should not have server access logging enabled ...
+# delivering logs to the source bucket will cause an infinite loop of logs and is not recommended"
+# (S3 User Guide, "Enabling Amazon S3 server access logging"). A bucket logging into itself is
+# therefore reported. During preview, a bucket whose id is unknown is not reported while a logging
+# whose bucket (or target bucket) is unknown and linked to no bucket of the stack may be its; a
+# value computed from a bucket's side resource (target_bucket=log_policy.bucket) is that bucket's.
+
+
+def _inline_logging(bucket: Resource):
+    """The bucket's own `logging` block (one object in pulumi-aws v7, a list before), if any."""
+    value = bucket.props.get("logging")
+    if value is None:
+        value = bucket.props.get("loggings")
+    if is_unknown(value):
+        return value
+    blocks = [b for b in as_list(value) if is_unknown(b) or (isinstance(b, dict) and b)]
+    return blocks or None
+
+
+def _buckets_named(referrer: Resource, prop: str, values: list, buckets: Targets):
+    """The stack's buckets `values` (of `referrer`'s `prop`) name: [] for buckets outside the
+    stack, None when a value is unknown during preview and the rule cannot tell which bucket.
+
+    A value computed from a bucket's side resource names that resource's bucket: a logging's
+    target_bucket=log_policy.bucket waits for the log bucket's delivery policy."""
+    linked = buckets.named_by(referrer, prop, values)
+    if not linked:
+        hops = [d for d in referrer.property_dependencies.get(prop, ()) if d.type not in BUCKETS]
+        found = {id(b): b for d in hops for b in buckets.named_by(d, "bucket")}
+        linked = list(found.values())
+    if not linked and any(is_unknown(v) for v in values):
+        return None
+    return linked
+
+
+@dataclass
+class AccessLogging:
+    """Who logs where: what the access-logging and customer-key rules need to know."""
+
+    buckets: Targets  # the stack's buckets
+    logged: dict  # id(bucket) -> [(what logs it, its targets as _buckets_named gives them)]
+    log_buckets: set  # ids of the buckets some other bucket logs into
+    unknown_source: bool  # a logging's bucket is unknown during preview, and which one unclear
+    unknown_target: bool  # a logging's target bucket is unknown, and which one unclear
+
+
+def server_access_logging(resources: list) -> AccessLogging:
+    buckets = buckets_of(resources)
+    logged = {}
+    log_buckets = set()
+    unknown_source = unknown_target = False
+    for logging in of_types(resources, *LOGGINGS):
+        targets = _buckets_named(
+            logging, "targetBucket", [logging.props.get("targetBucket")], buckets
+        )
+        sources = _buckets_named(logging, "bucket", [logging.props.get("bucket")], buckets)
+        unknown_target = unknown_target or targets is None
+        unknown_source = unknown_source or sources is None
+        for source in sources or ():
+            logged.setdefault(id(source), []).append((logging, targets))
+        log_buckets.update(id(t) for t in targets or () if t not in (sources or ()))
+    for bucket in buckets:
+        inline = _inline_logging(bucket)
+        if inline is None:
+            continue
+        values = [inline] if is_unknown(inline) else [dig(b, "targetBucket") for b in inline]
+        targets = _buckets_named(bucket, "logging", values, buckets)
+        logged.setdefault(id(bucket), []).append((bucket, targets))
+        log_buckets.update(id(t) for t in targets or () if t is not bucket)
+    return AccessLogging(buckets, logged, log_buckets, unknown_source, unknown_target)
+
+
+def _log_bucket(buckets: Targets, log_buckets: set) -> str:
+    """What `log_bucket` stands for in findings: the stack's log bucket, or one to create."""
+    named = [b for b in buckets if id(b) in log_buckets]
+    if named:
+        return f"{named[0]}, the stack's log bucket"
+    return "a bucket of its own for logs (SSE-S3 encryption, no logging of its own)"
+
+
+def check_access_logging(resources: list, settings: dict):
+    logging = server_access_logging(resources)
+    buckets, log_buckets = logging.buckets, logging.log_buckets
+    undecided = logging.unknown_source or logging.unknown_target
+    for bucket in buckets:
+        mine = logging.logged.get(id(bucket), [])
+        into_itself = [what for what, targets in mine if targets and bucket in targets]
+        name = bucket.props.get("bucket")
+        prefix = name if isinstance(name, str) else bucket.name
+        if into_itself:
+            yield (
+                bucket,
+                (
+                    f"{bucket} logs into itself ({', '.join(str(w) for w in into_itself)}): "
+                    "each log object S3 writes is logged in turn, without end. Set "
+                    f'target_bucket=log_bucket.id and target_prefix="{prefix}/", log_bucket '
+                    f"being {_log_bucket(buckets, log_buckets - {id(bucket)})}."
+                ),
+            )
+            continue
+        if mine or id(bucket) in log_buckets:
+            continue
+        if is_unknown(bucket.props.get("id")) and undecided:
+            continue  # cannot tell which bucket an unknown, unlinked logging is for
+        yield (
+            bucket,
+            (
+                f"{bucket} has no server access logging: nothing records who read, wrote or "
+                "deleted its objects. Add aws.s3.BucketLogging(bucket=bucket.id, "
+                f'target_bucket=log_bucket.id, target_prefix="{prefix}/"), log_bucket being '
+                f"{_log_bucket(buckets, log_buckets)}."
+            ),
+        )
+
+
+ACCESS_LOGGING = stack_rule(
+    RuleInfo(
+        name="s3-access-logging",
+        description="Every S3 bucket, except the log buckets themselves, has server access "
+        "logging into another bucket (aws.s3.BucketLogging or the bucket's logging block).",
+        severity=Severity.MEDIUM,
+        enforcement=EnforcementLevel.ADVISORY,
+        remediation="Add aws.s3.BucketLogging(bucket=bucket.id, target_bucket=log_bucket.id, "
+        'target_prefix="<bucket>/") with a log bucket that does not log itself.',
+    ),
+    check_access_logging,
+)
+
+POLICIES = [PUBLIC_ACCESS_BLOCK, TLS_ONLY, PUBLIC_ACL, PUBLIC_POLICY, ACCESS_LOGGING]

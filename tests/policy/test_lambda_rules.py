@@ -20,6 +20,11 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 NOTIFICATION = "aws:s3/bucketNotification:BucketNotification"
 INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
 STREAM = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/UsersIds/stream/2024-01-01T00:00:00.000"
+CODE_SIGNING_CONFIG = (
+    f"arn:aws:lambda:us-east-1:{ACCOUNT}:code-signing-config:csc-0a1b2c3d4e5f67890"
+)
+# Runtime tests judge signed functions: lambda-code-signing has tests of its own.
+SIGNED = {"codeSigningConfigArn": CODE_SIGNING_CONFIG}
 
 
 def function(name="fn", runtime="python3.13", **extra):
@@ -94,11 +99,11 @@ def test_seed_002_python38_is_flagged_as_deprecated(pack):
 def test_a_runtime_deprecated_within_the_warning_period_is_flagged(pack):
     soon = {"lambda-supported-runtime": {"asOf": "2027-05-01"}}
     violation = only(
-        check(pack, FUNCTION, {"runtime": "python3.11"}, soon), "lambda-supported-runtime"
+        check(pack, FUNCTION, {"runtime": "python3.11", **SIGNED}, soon), "lambda-supported-runtime"
     )
     assert "deprecated on 2027-06-30 (60 days from now)" in violation.message
     later = {"lambda-supported-runtime": {"asOf": "2027-01-01"}}
-    assert check(pack, FUNCTION, {"runtime": "python3.11"}, later) == []
+    assert check(pack, FUNCTION, {"runtime": "python3.11", **SIGNED}, later) == []
 
 
 @pytest.mark.parametrize(
@@ -112,7 +117,8 @@ def test_a_runtime_deprecated_within_the_warning_period_is_flagged(pack):
     ],
 )
 def test_supported_unknown_and_image_functions_pass(pack, props):
-    assert check(pack, FUNCTION, props, {"lambda-supported-runtime": {"asOf": "2026-11-21"}}) == []
+    config = {"lambda-supported-runtime": {"asOf": "2026-11-21"}}
+    assert check(pack, FUNCTION, {**props, **SIGNED}, config) == []
 
 
 def test_the_dated_table_can_be_extended_per_stack(pack):
@@ -122,7 +128,7 @@ def test_the_dated_table_can_be_extended_per_stack(pack):
             "deprecations": {"python3.13": "2026-12-01"},
         }
     }
-    assert names(check(pack, FUNCTION, {"runtime": "python3.13"}, config)) == [
+    assert names(check(pack, FUNCTION, {"runtime": "python3.13", **SIGNED}, config)) == [
         "lambda-supported-runtime"
     ]
 
@@ -135,11 +141,53 @@ def test_a_runtime_name_of_its_own_in_the_table_does_not_break_the_rule(pack):
             "deprecations": {"Custom-1": "2026-01-01", "python3.13": "2026-12-01"},
         }
     }
-    findings = check(pack, FUNCTION, {"runtime": "python3.13"}, config)
+    findings = check(pack, FUNCTION, {"runtime": "python3.13", **SIGNED}, config)
     assert names(findings) == ["lambda-supported-runtime"]
-    assert names(check(pack, FUNCTION, {"runtime": "Custom-1"}, config)) == [
+    assert names(check(pack, FUNCTION, {"runtime": "Custom-1", **SIGNED}, config)) == [
         "lambda-supported-runtime"
     ]
+
+
+# --- code signing --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "props",
+    [{"runtime": "python3.13"}, {"packageType": "Zip"}, {"codeSigningConfigArn": ""}],
+    ids=["default-zip", "zip", "empty"],
+)
+def test_a_zip_function_without_code_signing_is_flagged(pack, props):
+    violation = only(check(pack, FUNCTION, props, name="notes-fn"), "lambda-code-signing")
+    assert violation.enforcement == "advisory"
+    assert finding(violation) == (
+        "Function 'notes-fn' has no code signing config: Lambda runs any package the deploying "
+        'credentials upload. Create an aws.signer.SigningProfile(platform_id="AWSLambda-SHA384-'
+        'ECDSA") and an aws.lambda_.CodeSigningConfig(allowed_publishers='
+        "{'signing_profile_version_arns': [profile.version_arn]}, policies="
+        "{'untrusted_artifact_on_deployment': 'Enforce'}), deploy the package signed by an "
+        "aws.signer.SigningJob, and set code_signing_config_arn=config.arn."
+    )
+
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        SIGNED,
+        {"codeSigningConfigArn": UNKNOWN},  # created in the same stack, first preview
+        # Container images do not support code signing (Lambda Developer Guide, "Creating code
+        # signing configurations for Lambda").
+        {"packageType": "Image", "imageUri": f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/fn:1"},
+        {"packageType": UNKNOWN},
+    ],
+    ids=["signed", "config-unknown", "container-image", "package-type-unknown"],
+)
+def test_signed_image_and_unknown_functions_pass(pack, props):
+    assert "lambda-code-signing" not in names(check(pack, FUNCTION, props))
+
+
+def test_a_function_can_be_exempted_from_code_signing(pack):
+    config = {"lambda-code-signing": {"exemptResources": ["legacy-*"]}}
+    assert check(pack, FUNCTION, {"runtime": "python3.13"}, config, name="legacy-fn") == []
 
 
 # --- stream mappings -----------------------------------------------------------------------------
@@ -341,7 +389,10 @@ def test_invocation_limited_to_an_organization_or_iam_passes(pack, resource_type
 )
 def test_runtime_dates_at_the_boundaries(pack, as_of, expected):
     violations = check(
-        pack, FUNCTION, {"runtime": "python3.8"}, {"lambda-supported-runtime": {"asOf": as_of}}
+        pack,
+        FUNCTION,
+        {"runtime": "python3.8", **SIGNED},
+        {"lambda-supported-runtime": {"asOf": as_of}},
     )
     if expected is None:
         assert violations == []

@@ -93,6 +93,7 @@ def test_exempt_resources_skip_resource_and_stack_rules(pack):
     config = {
         "s3-public-access-block": {"exemptResources": ["*::legacy"]},
         "s3-tls-only": {"exemptResources": ["legacy"]},
+        "s3-access-logging": {"exemptResources": ["leg*"]},
     }
     assert check_stack(pack, [bucket], config) == []
 
@@ -105,7 +106,16 @@ UNKNOWN_PROPS = {
     "aws:iam/policyAttachment:PolicyAttachment": ["policyArn", "roles", "users", "groups"],
     ATTACHMENT: ["policyArn", "role"],
     "aws:lambda/permission:Permission": ["principal", "sourceArn", "sourceAccount"],
-    "aws:lambda/function:Function": ["runtime", "name", "loggingConfig"],
+    "aws:lambda/function:Function": [
+        "runtime",
+        "name",
+        "loggingConfig",
+        "packageType",
+        "codeSigningConfigArn",
+        "environment",
+        "kmsKeyArn",
+        "region",
+    ],
     "aws:lambda/eventSourceMapping:EventSourceMapping": [
         "eventSourceArn",
         "startingPosition",
@@ -114,7 +124,20 @@ UNKNOWN_PROPS = {
     "aws:s3/bucket:Bucket": ["acl", "policy", "grants"],
     "aws:s3/bucketPolicy:BucketPolicy": ["bucket", "policy"],
     "aws:s3/bucketAclV2:BucketAclV2": ["acl", "accessControlPolicy"],
-    "aws:dynamodb/table:Table": ["pointInTimeRecovery"],
+    "aws:dynamodb/table:Table": ["pointInTimeRecovery", "serverSideEncryption", "region"],
+    "aws:s3/bucketLogging:BucketLogging": ["bucket", "targetBucket"],
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": [
+        "bucket",
+        "rules",
+    ],
+    "aws:cloudfront/distribution:Distribution": ["viewerCertificate", "webAclId"],
+    "aws:apigateway/restApi:RestApi": ["id", "endpointConfiguration"],
+    "aws:apigateway/stage:Stage": ["restApi", "stageName", "arn"],
+    "aws:wafv2/webAclAssociation:WebAclAssociation": ["resourceArn", "webAclArn"],
+    "aws:kms/key:Key": ["arn", "keyId", "id", "region", "keyUsage", "customerMasterKeySpec"],
+    "aws:kms/alias:Alias": ["name", "arn", "targetKeyId"],
+    "aws:sqs/queue:Queue": ["kmsMasterKeyId", "sqsManagedSseEnabled", "region"],
+    "aws:sns/topic:Topic": ["kmsMasterKeyId", "region"],
 }
 
 
@@ -136,7 +159,11 @@ def test_unknown_outputs_never_stop_a_stack_rule(pack):
             "n",
             {"bucket": UNKNOWN, "lambdaFunctions": UNKNOWN},
         ),
-        Res("aws:cloudwatch/logGroup:LogGroup", "g", {"name": UNKNOWN}),
+        Res(
+            "aws:cloudwatch/logGroup:LogGroup",
+            "g",
+            {"name": UNKNOWN, "kmsKeyId": UNKNOWN, "region": UNKNOWN},
+        ),
     ]
     violations = check_stack(pack, resources)
     assert not [v for v in violations if "can't run" in v.message]

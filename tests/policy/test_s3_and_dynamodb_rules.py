@@ -43,7 +43,12 @@ def tls_policy(target: Res, policy=TLS_ONLY, linked=False):
 
 
 def s3_findings(pack, resources, config=None):
-    return [v for v in check_stack(pack, resources, config) if v.policy.startswith("s3-")]
+    """Findings of the access-block, TLS and public rules (access logging is tested on its own)."""
+    return [
+        v
+        for v in check_stack(pack, resources, config)
+        if v.policy.startswith("s3-") and v.policy != "s3-access-logging"
+    ]
 
 
 # --- public access block and TLS (stack) --------------------------------------------------------
@@ -346,3 +351,154 @@ def test_an_allow_with_not_principal_is_public(pack):
     assert names(check(pack, BUCKET_POLICY, {"bucket": "site", "policy": document(statement)})) == [
         "s3-no-public-bucket-policy"
     ]
+
+
+# --- server access logging (stack) ---------------------------------------------------------------
+
+LOGGING = "aws:s3/bucketLogging:BucketLogging"
+
+
+def logging(source: Res, target: Res | str, linked=False, resource_type=LOGGING):
+    """source logs into target (a bucket of the stack, or a name); linked: by dependency, the
+    names unknown during preview."""
+    target_name = target if isinstance(target, str) else target.outputs["id"]
+    outputs = {
+        "bucket": UNKNOWN if linked else source.outputs["id"],
+        "targetBucket": UNKNOWN if linked else target_name,
+        "targetPrefix": f"{source.name}/",
+    }
+    depends = {}
+    if linked:
+        depends = {"bucket": [source]}
+        if not isinstance(target, str):
+            depends["targetBucket"] = [target]
+    return Res(resource_type, f"{source.name}-access-logs", outputs, depends)
+
+
+def logging_findings(pack, resources, config=None):
+    return [v for v in check_stack(pack, resources, config) if v.policy == "s3-access-logging"]
+
+
+def test_a_bucket_without_access_logging_is_flagged_with_the_resource_to_add(pack):
+    archive = bucket()
+    violation = only(logging_findings(pack, [archive]), "s3-access-logging")
+    assert violation.urn == archive.urn and violation.enforcement == "advisory"
+    assert finding(violation) == (
+        "Bucket 'archive' has no server access logging: nothing records who read, wrote or "
+        "deleted its objects. Add aws.s3.BucketLogging(bucket=bucket.id, "
+        'target_bucket=log_bucket.id, target_prefix="archive/"), log_bucket being a bucket of '
+        "its own for logs (SSE-S3 encryption, no logging of its own)."
+    )
+
+
+@pytest.mark.parametrize(
+    "linked, resource_type",
+    [
+        (False, LOGGING),
+        (True, LOGGING),
+        (False, "aws:s3/bucketLoggingV2:BucketLoggingV2"),
+    ],
+    ids=["by-name", "by-dependency-during-preview", "v2-type"],
+)
+def test_a_bucket_logging_into_a_log_bucket_passes_and_so_does_the_log_bucket(
+    pack, linked, resource_type
+):
+    # The log bucket itself is not logged: S3 User Guide, "Enabling Amazon S3 server access
+    # logging": "Your target bucket should not have server access logging enabled".
+    archive, logs = bucket(), bucket("access-logs")
+    resources = [archive, logs, logging(archive, logs, linked, resource_type)]
+    assert logging_findings(pack, resources) == []
+
+
+def test_findings_name_the_stacks_log_bucket(pack):
+    archive, logs, other = bucket(), bucket("access-logs"), bucket("other")
+    violation = only(
+        logging_findings(pack, [archive, logs, other, logging(archive, logs)]), "s3-access-logging"
+    )
+    assert violation.urn == other.urn
+    assert finding(violation).endswith(
+        "log_bucket being Bucket 'access-logs', the stack's log bucket."
+    )
+
+
+@pytest.mark.parametrize("how", ["inline-block", "target-outside-the-stack"])
+def test_other_ways_of_logging_count(pack, how):
+    if how == "inline-block":
+        archive = bucket(logging={"targetBucket": "central-logs", "targetPrefix": "archive/"})
+        resources = [archive]
+    else:  # an organization's log bucket, named by value
+        archive = bucket()
+        resources = [archive, logging(archive, "central-logs-123456789012")]
+    assert logging_findings(pack, resources) == []
+
+
+@pytest.mark.parametrize("linked", [False, True], ids=["by-name", "by-dependency"])
+def test_a_bucket_logging_into_itself_is_flagged(pack, linked):
+    archive = bucket()
+    violation = only(
+        logging_findings(pack, [archive, logging(archive, archive, linked)]), "s3-access-logging"
+    )
+    assert violation.urn == archive.urn
+    assert finding(violation).startswith(
+        "Bucket 'archive' logs into itself (BucketLogging 'archive-access-logs'): each log "
+        "object S3 writes is logged in turn, without end. Set target_bucket=log_bucket.id and "
+        'target_prefix="archive/"'
+    )
+
+
+def test_an_inline_block_logging_into_the_bucket_itself_is_flagged(pack):
+    archive = bucket(logging={"targetBucket": "archive"})
+    assert "logs into itself" in finding(
+        only(logging_findings(pack, [archive]), "s3-access-logging")
+    )
+
+
+def test_an_unlinked_unknown_logging_leaves_buckets_of_unknown_id_open(pack):
+    pending = Res(BUCKET, "pending", {"id": UNKNOWN, "bucket": UNKNOWN, "arn": UNKNOWN})
+    known = bucket()
+    unlinked = Res(LOGGING, "some-logging", {"bucket": UNKNOWN, "targetBucket": "central-logs"})
+    violation = only(logging_findings(pack, [pending, known, unlinked]), "s3-access-logging")
+    assert violation.urn == known.urn  # a known name cannot be the unknown value's
+
+
+def test_an_unknown_target_linked_to_a_bucket_makes_it_a_log_bucket(pack):
+    archive, logs = bucket(), bucket("access-logs")
+    link = Res(
+        LOGGING,
+        "archive-access-logs",
+        {"bucket": "archive", "targetBucket": UNKNOWN},
+        {"targetBucket": [logs]},
+    )
+    assert logging_findings(pack, [archive, logs, link]) == []
+
+
+def test_a_target_computed_from_the_log_buckets_policy_names_the_log_bucket(pack):
+    # target_bucket=log_policy.bucket, so that logging waits for the delivery policy: while the
+    # policy is new, the value is unknown and depends on the policy, not on the (existing) bucket.
+    archive, logs = bucket(), bucket("access-logs")
+    policy = tls_policy(logs, linked=True)
+    link = Res(
+        LOGGING,
+        "archive-access-logs",
+        {"bucket": UNKNOWN, "targetBucket": UNKNOWN},
+        {"bucket": [archive], "targetBucket": [policy]},
+    )
+    assert logging_findings(pack, [archive, logs, policy, link]) == []
+
+
+def test_a_target_unknown_and_computed_from_something_else_leaves_unknown_buckets_open(pack):
+    archive = Res(BUCKET, "archive", {"id": UNKNOWN, "bucket": "archive", "arn": UNKNOWN})
+    logs = Res(BUCKET, "access-logs", {"id": UNKNOWN, "bucket": "access-logs", "arn": UNKNOWN})
+    parameter = Res("aws:ssm/parameter:Parameter", "log-bucket-name", {"value": UNKNOWN})
+    link = Res(
+        LOGGING,
+        "archive-access-logs",
+        {"bucket": UNKNOWN, "targetBucket": UNKNOWN},
+        {"bucket": [archive], "targetBucket": [parameter]},
+    )
+    assert logging_findings(pack, [archive, logs, parameter, link]) == []
+
+
+def test_a_bucket_can_be_exempted_from_access_logging(pack):
+    config = {"s3-access-logging": {"exemptResources": ["arch*"]}}
+    assert logging_findings(pack, [bucket()], config) == []
