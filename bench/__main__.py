@@ -12,7 +12,7 @@ import platform
 import sys
 import time
 
-from bench import batch_throughput, cold_start, iam_corpus, policy_cost, preview_cost
+from bench import batch_throughput, cold_start, iam_corpus, policy_cost, preview_cost, security_scan
 from bench.timing import table
 
 FIGURES = {
@@ -21,6 +21,7 @@ FIGURES = {
     "preview_cost": (preview_cost.run, {}, {"copies": (1, 3, 10), "cli_rounds": 1}),
     "policy_cost": (policy_cost.run, {}, {"count": 1000, "rounds": 1}),
     "iam_corpus": (iam_corpus.run, {}, {"sizes": (50, None), "rounds": 1}),
+    "security_scan": (security_scan.run, {}, {}),
 }
 
 

@@ -7,6 +7,12 @@ message without a stack trace.
     event-pipelines:logRetentionDays: 14        # stack-wide
     event-pipelines:forceDestroy: true
     event-pipelines:deletionProtection: false
+    event-pipelines:accessLogs: true            # server access logs of every bucket, CDN logs
+    event-pipelines:customerKey: true           # one customer managed KMS key for everything
+    event-pipelines:codeSigning: true           # functions run only code the stack signed
+    event-pipelines:tracing: true               # X-Ray
+    event-pipelines:waf: {enabled: true, rateLimit: 1000}
+    event-pipelines:alarms: {enabled: true, email: ops@example.com}
     event-pipelines:userBuckets: {enabled: true, bucketPrefix: acme-dev-users, tableName: USER-DB}
     event-pipelines:streamArchive: {enabled: true, tableName: UsersIds, functionName: my-function,
                                     bucketName: s3-files-dynamo-stream}
@@ -40,10 +46,39 @@ class ConfigError(pulumi.RunError):
 
 
 @dataclass(frozen=True)
+class WafSettings:
+    """AWS WAF in front of every public endpoint the stack creates (API stages, distributions)."""
+
+    enabled: bool = False
+    rate_limit: int = 1000  # requests from one IP address within 5 minutes, then blocked
+
+
+@dataclass(frozen=True)
+class AlarmSettings:
+    """CloudWatch alarms on dead-letter queues and function errors, sent to one SNS topic."""
+
+    enabled: bool = False
+    topic_arn: str | None = None  # an existing topic; default: one created for the stack
+    email: str | None = None  # subscribed to the created topic (confirmed by its owner)
+
+
+@dataclass(frozen=True)
 class StackSettings:
     log_retention_days: int = 30
     force_destroy: bool = False
     deletion_protection: bool = False
+    # S3 server access logs of every bucket, and CloudFront's logs, into one log bucket.
+    access_logs: bool = True
+    access_log_retention_days: int = 365
+    # One customer managed key (rotated yearly) for tables, buckets, logs, queues, topics and
+    # function environments, instead of AWS managed keys.
+    customer_key: bool = False
+    # Functions deploy only code signed by the stack's AWS Signer profile.
+    code_signing: bool = False
+    # X-Ray active tracing of functions and API stages.
+    tracing: bool = False
+    waf: WafSettings = WafSettings()
+    alarms: AlarmSettings = AlarmSettings()
 
 
 @dataclass(frozen=True)
@@ -51,6 +86,9 @@ class FunctionSettings:
     function_name: str | None = None
     memory_size: int = 256
     timeout: int = 60
+    # Concurrency kept for this function and never exceeded: a cap on the cost of a flood. None:
+    # the account's unreserved pool (a new account, whose quota is 10, cannot reserve any).
+    reserved_concurrency: int | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +173,29 @@ AUTH_DOMAIN_PREFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 POLLY_VOICE = re.compile(r"^[A-Z][A-Za-z-]{1,30}$")
 
 
+DOMAIN_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+HOSTED_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
+CERTIFICATE_ARN = re.compile(
+    r"^arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):[0-9]{12}:certificate/[0-9a-f-]{36}$"
+)
+CLOUDFRONT_CERTIFICATE_REGION = "us-east-1"  # CloudFront takes certificates from there only
+
+
+@dataclass(frozen=True)
+class DomainSettings:
+    """Custom domains of the site and the API: TLS 1.2 or later, instead of the default
+    *.cloudfront.net certificate (whose minimum is TLSv1) and execute-api host."""
+
+    site_domain: str | None = None  # e.g. notes.example.com
+    api_domain: str | None = None  # e.g. api.notes.example.com
+    # A Route 53 public hosted zone of those names: certificates are created and validated in it,
+    # and alias records point the names at the distribution and the API.
+    hosted_zone_id: str | None = None
+    # Or certificates that already exist (then DNS records are yours to create).
+    site_certificate_arn: str | None = None  # in us-east-1
+    api_certificate_arn: str | None = None  # in the stack's region
+
+
 @dataclass(frozen=True)
 class NotesApiSettings:
     enabled: bool = False
@@ -150,6 +211,7 @@ class NotesApiSettings:
     # API Gateway writes access logs only once the account (per region) has a CloudWatch role.
     set_account_cloudwatch_role: bool = False
     function: FunctionSettings = FunctionSettings(timeout=30)
+    domain: DomainSettings = DomainSettings()
 
 
 @dataclass(frozen=True)
@@ -239,6 +301,9 @@ def _function_settings(section: _Section, defaults=FunctionSettings()) -> Functi
         ),
         memory_size=section.integer("memorySize", defaults.memory_size, 128, 10240),
         timeout=section.integer("timeout", defaults.timeout, 1, 900),
+        reserved_concurrency=section.integer(
+            "reservedConcurrency", defaults.reserved_concurrency, 1, 10000
+        ),
     )
 
 
@@ -398,7 +463,7 @@ def _auth_domain_prefix_ok(prefix: str) -> bool:
     return bool(AUTH_DOMAIN_PREFIX.match(prefix)) and not any(word in prefix for word in reserved)
 
 
-def _notes_api(values, problems) -> NotesApiSettings:
+def _notes_api(values, problems, region: str | None = None) -> NotesApiSettings:
     section = _Section(f"{NAMESPACE}:notesApi", values, problems)
     defaults = NotesApiSettings()
     settings = NotesApiSettings(
@@ -439,13 +504,104 @@ def _notes_api(values, problems) -> NotesApiSettings:
             "setAccountCloudWatchRole", defaults.set_account_cloudwatch_role
         ),
         function=_function_settings(section, defaults.function),
+        domain=_domain_settings(section, problems, region),
     )
     section.finish()
     return settings
 
 
-def parse(values: Mapping[str, Any]) -> Settings:
-    """Settings from the namespace's values (keys without `event-pipelines:`), or ConfigError."""
+def _certificate_arn(section: _Section, key: str, region: str | None):
+    where = f"in {region}" if region else "in the certificate's region"
+    return section.text(
+        key,
+        None,
+        f"the ARN of an ACM certificate {where}: arn:aws:acm:{region or '<region>'}:"
+        "<account>:certificate/<id>",
+        lambda arn: bool(
+            (match := CERTIFICATE_ARN.match(arn)) and (region is None or match["region"] == region)
+        ),
+    )
+
+
+def _domain_settings(section: _Section, problems: list, region: str | None) -> DomainSettings:
+    names = "a lowercase DNS name such as notes.example.com"
+    site = section.text("siteDomain", None, names, DOMAIN_NAME.match)
+    api = section.text("apiDomain", None, names, DOMAIN_NAME.match)
+    zone = section.text(
+        "hostedZoneId",
+        None,
+        "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ",
+        HOSTED_ZONE_ID.match,
+    )
+    domain = DomainSettings(
+        site_domain=site,
+        api_domain=api,
+        hosted_zone_id=zone,
+        site_certificate_arn=_certificate_arn(
+            section, "siteCertificateArn", CLOUDFRONT_CERTIFICATE_REGION
+        ),
+        api_certificate_arn=_certificate_arn(section, "apiCertificateArn", region),
+    )
+    for name, certificate, domain_key, certificate_key in (
+        (site, domain.site_certificate_arn, "siteDomain", "siteCertificateArn"),
+        (api, domain.api_certificate_arn, "apiDomain", "apiCertificateArn"),
+    ):
+        if name and not (zone or certificate):
+            problems.append(
+                f"{section.name(domain_key)}: needs hostedZoneId (a certificate is created and "
+                f"validated in that zone) or {certificate_key} (an existing certificate)"
+            )
+        if certificate and not name:
+            problems.append(
+                f"{section.name(certificate_key)}: given without {domain_key}; expected both"
+            )
+    if zone and not (site or api):
+        problems.append(f"{section.name('hostedZoneId')}: given without siteDomain or apiDomain")
+    if site and api and site == api:
+        problems.append(f"{section.name('apiDomain')}: must differ from siteDomain")
+    return domain
+
+
+def _waf_settings(values, problems) -> WafSettings:
+    section = _Section(f"{NAMESPACE}:waf", values, problems)
+    defaults = WafSettings()
+    settings = WafSettings(
+        enabled=section.boolean("enabled", defaults.enabled),
+        # WAF's bounds for a rate-based rule over its default 5-minute window.
+        rate_limit=section.integer("rateLimit", defaults.rate_limit, 10, 2_000_000_000),
+    )
+    section.finish()
+    return settings
+
+
+TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _alarm_settings(values, problems) -> AlarmSettings:
+    section = _Section(f"{NAMESPACE}:alarms", values, problems)
+    settings = AlarmSettings(
+        enabled=section.boolean("enabled", False),
+        topic_arn=section.text(
+            "topicArn",
+            None,
+            "an SNS topic ARN: arn:aws:sns:<region>:<account>:<name>",
+            TOPIC_ARN.match,
+        ),
+        email=section.text("email", None, "an email address", EMAIL.match),
+    )
+    if settings.topic_arn and settings.email:
+        problems.append(
+            f"{section.name('email')}: only for the topic the stack creates; subscribe it to "
+            "topicArn yourself, or leave topicArn unset"
+        )
+    section.finish()
+    return settings
+
+
+def parse(values: Mapping[str, Any], region: str | None = None) -> Settings:
+    """Settings from the namespace's values (keys without `event-pipelines:`), or ConfigError.
+    `region` (aws:region), when known, is where regional certificates must be."""
     problems: list = []
     top = _Section(NAMESPACE, values, problems, separator=":")
     defaults = StackSettings()
@@ -455,15 +611,30 @@ def parse(values: Mapping[str, Any]) -> Settings:
         ),
         force_destroy=top.boolean("forceDestroy", defaults.force_destroy),
         deletion_protection=top.boolean("deletionProtection", defaults.deletion_protection),
+        access_logs=top.boolean("accessLogs", defaults.access_logs),
+        access_log_retention_days=top.integer(
+            "accessLogRetentionDays", defaults.access_log_retention_days, 1, 3653
+        ),
+        customer_key=top.boolean("customerKey", defaults.customer_key),
+        code_signing=top.boolean("codeSigning", defaults.code_signing),
+        tracing=top.boolean("tracing", defaults.tracing),
+        waf=_waf_settings(values.get("waf", {}), problems),
+        alarms=_alarm_settings(values.get("alarms", {}), problems),
     )
-    top.read.update(PIPELINE_KEYS)
+    if stack.alarms.enabled and not stack.alarms.topic_arn and not stack.customer_key:
+        problems.append(
+            f"{NAMESPACE}:alarms.enabled: the topic the stack creates is encrypted with the "
+            "stack's customer key, and CloudWatch cannot publish to one encrypted with aws/sns: "
+            f"set {NAMESPACE}:customerKey to true, or name a topic of yours in alarms.topicArn"
+        )
+    top.read.update(PIPELINE_KEYS + ("waf", "alarms"))
     settings = Settings(
         stack=stack,
         user_buckets=_user_buckets(values.get("userBuckets", {}), problems),
         stream_archive=_stream_archive(values.get("streamArchive", {}), problems),
         image_metadata=_image_metadata(values.get("imageMetadata", {}), problems),
         object_copy=_object_copy(values.get("objectCopy", {}), problems),
-        notes_api=_notes_api(values.get("notesApi", {}), problems),
+        notes_api=_notes_api(values.get("notesApi", {}), problems, region),
     )
     top.finish()
     if problems:
@@ -496,4 +667,5 @@ def load() -> Settings:
     # The SDK's public API reads one key at a time; finding unknown keys needs the whole map, which
     # the engine passes either through PULUMI_CONFIG or through set_all_config.
     raw = {**pulumi.runtime.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
-    return parse(namespace_values(raw))
+    region = _decode(raw.get("aws:region")) or None
+    return parse(namespace_values(raw), region if isinstance(region, str) else None)

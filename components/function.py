@@ -11,6 +11,9 @@
 - Asynchronous invocations (S3 notifications) retry a bounded number of times within a bounded
   age (default: twice within six hours), then land in the DLQ. Stream mappings invoke
   synchronously and set their own on-failure destination to the same queue.
+- What the stack protects everything with (components.protection.Protection) applies here once: the
+  customer key for the log group, the DLQ and the environment, with the key grants the role's
+  other grants then need; X-Ray tracing; signed code; alarms on errors and on the DLQ.
 - The log group `/aws/lambda/<function name>` exists, with retention, before the function does, so
   Lambda never creates an unbounded one; the function name is therefore chosen here, not by the
   provider's auto-naming (which only picks it while creating the function).
@@ -23,11 +26,12 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components import grants
+from components import alarms, grants
 from components.config import AsyncSettings, FunctionSettings
 from components.dead_letter_queue import dead_letter_queue
 from components.handler_code import handler_archive, handler_entry_point
 from components.policies import document, service_trust_policy
+from components.protection import Protection
 
 RUNTIME = "python3.13"
 ARCHITECTURE = "arm64"
@@ -47,6 +51,9 @@ class FunctionArgs:
     # False for a function only ever invoked synchronously (an API's): no dead-letter queue, no
     # asynchronous retry settings, since nothing could ever reach them.
     asynchronous: bool = True
+    protection: Protection = field(default_factory=Protection)
+    # False for a function granted s3:GetObject only to HEAD objects: it needs no kms:Decrypt.
+    reads_object_data: bool = True
 
 
 def stable_function_name(logical_name: str) -> str:
@@ -62,15 +69,19 @@ class Function(pulumi.ComponentResource):
         super().__init__("event-pipelines:index:Function", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.function_name = args.settings.function_name or stable_function_name(name)
+        protection = args.protection
 
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
             name=f"/aws/lambda/{self.function_name}",
             retention_in_days=args.log_retention_days,
+            kms_key_id=protection.kms_key_arn,
             opts=child,
         )
         self.dead_letter_queue = (
-            dead_letter_queue(f"{name}-dlq", opts=child) if args.asynchronous else None
+            dead_letter_queue(f"{name}-dlq", kms_key_arn=protection.kms_key_arn, opts=child)
+            if args.asynchronous
+            else None
         )
         self.role = aws.iam.Role(
             f"{name}-role",
@@ -81,12 +92,30 @@ class Function(pulumi.ComponentResource):
         self.statements = [*args.statements, grants.write_logs(self.log_group.arn)]
         if self.dead_letter_queue is not None:
             self.statements.append(grants.send_to_queue(self.dead_letter_queue.arn))
+        if protection.kms_key_arn is not None:
+            # What the grants above need of the key, once it encrypts what they reach.
+            region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
+            self.statements += grants.key_use(
+                protection.kms_key_arn, self.statements, region, args.reads_object_data
+            )
+        if protection.tracing:
+            self.statements.append(grants.write_traces())
         self.role_policy = aws.iam.RolePolicy(
             f"{name}-policy",
             role=self.role.id,
             policy=document(self.statements),
             opts=child,
         )
+        archive = handler_archive(args.handler_module)
+        if protection.code_signing is not None:
+            bucket, key = protection.code_signing.signed_code(name, archive, parent=self)
+            code: dict = {
+                "s3_bucket": bucket,
+                "s3_key": key,
+                "code_signing_config_arn": protection.code_signing.arn,
+            }
+        else:
+            code = {"code": archive}
         self.function = aws.lambda_.Function(
             name,
             name=self.function_name,
@@ -94,11 +123,14 @@ class Function(pulumi.ComponentResource):
             runtime=RUNTIME,
             architectures=[ARCHITECTURE],
             handler=handler_entry_point(args.handler_module),
-            code=handler_archive(args.handler_module),
+            **code,
             role=self.role.arn,
             memory_size=args.settings.memory_size,
             timeout=args.settings.timeout,
+            reserved_concurrent_executions=args.settings.reserved_concurrency,
+            tracing_config={"mode": "Active"} if protection.tracing else None,
             environment={"variables": dict(args.environment)} if args.environment else None,
+            kms_key_arn=protection.kms_key_arn if args.environment else None,
             logging_config={
                 "log_format": "JSON",
                 "log_group": self.log_group.name,
@@ -132,6 +164,13 @@ class Function(pulumi.ComponentResource):
             )
             outputs["deadLetterQueueUrl"] = self.dead_letter_queue.url
             outputs["deadLetterQueueArn"] = self.dead_letter_queue.arn
+        if protection.alarm_topic_arn is not None:
+            topic = protection.alarm_topic_arn
+            alarms.function_errors(f"{name}-errors", self.function.name, topic, opts=child)
+            if self.dead_letter_queue is not None:
+                alarms.queue_not_empty(
+                    f"{name}-dlq-not-empty", self.dead_letter_queue.name, topic, opts=child
+                )
         self.arn = self.function.arn
         self.register_outputs(outputs)
 

@@ -5,6 +5,8 @@ by hand. Action lists come from the Service Authorization Reference; where an ac
 accept a resource ARN it is left out rather than granted on "*" (see read_stream).
 """
 
+from collections.abc import Sequence
+
 import pulumi
 
 from components.policies import allow
@@ -128,3 +130,66 @@ def read_write_objects(
     """GetObject and PutObject under `key_prefix` of one bucket (a presigned GET URL signed with
     the role is authorized as the role's own GetObject)."""
     return allow(sid, ["s3:GetObject", "s3:PutObject"], [_objects(bucket_arn, key_prefix)])
+
+
+def write_traces(sid: str = "WriteTraces") -> dict:
+    """What X-Ray active tracing needs of the function's role. Both actions only accept "*"
+    (Service Authorization Reference, AWS X-Ray: no resource types for them)."""
+    return allow(sid, ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], ["*"])
+
+
+# The KMS actions a service calls with a role's credentials when an action of the role's reaches
+# data the stack's key encrypts: (service, KMS actions). S3 writers get Decrypt too: S3 needs it
+# for multipart uploads and to check what it wrote (S3 User Guide, "Using SSE-KMS"); DynamoDB
+# decrypts with the caller's permission for every item and stream read or write (DynamoDB
+# Developer Guide, "Encryption at rest: how it works"); SQS producers need both (SQS Developer
+# Guide, "Key management"). A Lambda environment needs nothing of the role: Lambda holds a grant.
+_DYNAMODB = ("dynamodb", ("kms:Decrypt",))
+KEY_USE = {
+    "s3:putobject": ("s3", ("kms:Decrypt", "kms:GenerateDataKey")),
+    "s3:getobject": ("s3", ("kms:Decrypt",)),
+    "s3:getobjectversion": ("s3", ("kms:Decrypt",)),
+    "sqs:sendmessage": ("sqs", ("kms:Decrypt", "kms:GenerateDataKey")),
+    "dynamodb:getrecords": _DYNAMODB,
+    "dynamodb:putitem": _DYNAMODB,
+    "dynamodb:deleteitem": _DYNAMODB,
+    "dynamodb:updateitem": _DYNAMODB,
+    "dynamodb:query": _DYNAMODB,
+}
+
+
+_OBJECT_READS = ("s3:getobject", "s3:getobjectversion")
+
+
+def key_use(
+    key_arn: pulumi.Input[str],
+    statements: Sequence[dict],
+    region: pulumi.Input[str],
+    reads_object_data: bool = True,
+) -> list:
+    """What `statements` need of the stack's key once it encrypts what they reach: one statement
+    per service, on that key only, usable only through that service (kms:ViaService).
+    `reads_object_data` False: s3:GetObject is only used for HeadObject, for which S3 decrypts
+    nothing."""
+    needed: dict = {}
+    for statement in statements:
+        actions = statement["Action"]
+        for action in [actions] if isinstance(actions, str) else actions:
+            if not reads_object_data and action.lower() in _OBJECT_READS:
+                continue
+            service, kms_actions = KEY_USE.get(action.lower(), (None, ()))
+            if service:
+                needed.setdefault(service, set()).update(kms_actions)
+    return [
+        allow(
+            f"UseStackKeyThrough{service.capitalize()}",
+            sorted(needed[service]),
+            [key_arn],
+            {
+                "StringEquals": {
+                    "kms:ViaService": pulumi.Output.concat(service, ".", region, ".amazonaws.com")
+                }
+            },
+        )
+        for service in sorted(needed)
+    ]

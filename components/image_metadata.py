@@ -15,6 +15,7 @@ import pulumi
 from components import grants
 from components.config import ImageMetadataSettings, StackSettings
 from components.function import FunctionArgs
+from components.protection import NO_PROTECTION, Protection
 from components.s3_function import OBJECT_CREATED, OBJECT_DELETES, NotificationRule, s3_function
 from components.secure_bucket import SecureBucket
 from components.table import secure_table
@@ -26,6 +27,7 @@ class ImageMetadata(pulumi.ComponentResource):
         name: str,
         settings: ImageMetadataSettings,
         stack: StackSettings,
+        protection: Protection = NO_PROTECTION,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("event-pipelines:index:ImageMetadata", name, None, opts)
@@ -33,6 +35,7 @@ class ImageMetadata(pulumi.ComponentResource):
 
         self.bucket = SecureBucket(
             f"{name}-uploads",
+            protection=protection,
             bucket_name=settings.bucket_name,
             versioning=settings.versioning,
             force_destroy=stack.force_destroy,
@@ -43,6 +46,7 @@ class ImageMetadata(pulumi.ComponentResource):
             hash_key="filename",
             table_name=settings.table_name,
             deletion_protection=stack.deletion_protection,
+            kms_key_arn=protection.kms_key_arn,
             opts=child,
         )
         self.function, _, self.notification = s3_function(
@@ -63,7 +67,9 @@ class ImageMetadata(pulumi.ComponentResource):
                 ],
                 log_retention_days=stack.log_retention_days,
                 settings=settings.function,
+                protection=protection,
                 invoke=settings.invoke,
+                reads_object_data=False,  # HeadObject only
             ),
             opts=child,
         )

@@ -20,6 +20,7 @@ import pulumi_aws as aws
 from components import grants
 from components.config import NotesApiSettings, StackSettings
 from components.function import Function, FunctionArgs
+from components.protection import NO_PROTECTION, Protection
 from components.rest_api import LambdaRestApi, RestApiArgs, Route
 from components.secure_bucket import SecureBucket
 from components.static_site import StaticSite
@@ -92,6 +93,7 @@ class NotesApi(pulumi.ComponentResource):
         name: str,
         settings: NotesApiSettings,
         stack: StackSettings,
+        protection: Protection = NO_PROTECTION,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("event-pipelines:index:NotesApi", name, None, opts)
@@ -105,10 +107,15 @@ class NotesApi(pulumi.ComponentResource):
             range_key=("NoteId", "N"),
             table_name=settings.table_name,
             deletion_protection=stack.deletion_protection,
+            kms_key_arn=protection.kms_key_arn,
             opts=child,
         )
         self.audio = SecureBucket(
-            f"{name}-audio", versioning=False, force_destroy=stack.force_destroy, opts=child
+            f"{name}-audio",
+            versioning=False,
+            force_destroy=stack.force_destroy,
+            protection=protection,
+            opts=child,
         )
         self.users = UserPool(
             f"{name}-users",
@@ -129,6 +136,10 @@ class NotesApi(pulumi.ComponentResource):
                 log_retention_days=stack.log_retention_days,
                 set_account_cloudwatch_role=settings.set_account_cloudwatch_role,
                 description="Notes of each signed-in user",
+                protection=protection,
+                domain=settings.domain.api_domain,
+                certificate_arn=settings.domain.api_certificate_arn,
+                zone_id=settings.domain.hosted_zone_id,
             ),
             opts=child,
         )
@@ -143,6 +154,10 @@ class NotesApi(pulumi.ComponentResource):
                 partition.dns_suffix,
             ),
             force_destroy=stack.force_destroy,
+            protection=protection,
+            domain=settings.domain.site_domain,
+            certificate_arn=settings.domain.site_certificate_arn,
+            zone_id=settings.domain.hosted_zone_id,
             opts=child,
         )
         # Cognito sends users back to these after sign-in and sign-out: the site, and the
@@ -177,6 +192,7 @@ class NotesApi(pulumi.ComponentResource):
                     ),
                 },
                 settings=settings.function,
+                protection=protection,
                 asynchronous=False,
             ),
             opts=child,

@@ -19,6 +19,7 @@ import pulumi
 from components import grants
 from components.config import ObjectCopySettings, StackSettings
 from components.function import FunctionArgs
+from components.protection import NO_PROTECTION, Protection
 from components.s3_function import OBJECT_CREATED, OBJECT_DELETES, NotificationRule, s3_function
 from components.secure_bucket import SecureBucket
 
@@ -29,6 +30,7 @@ class ObjectCopy(pulumi.ComponentResource):
         name: str,
         settings: ObjectCopySettings,
         stack: StackSettings,
+        protection: Protection = NO_PROTECTION,
         opts: pulumi.ResourceOptions | None = None,
     ):
         if settings.source_bucket_name and (
@@ -43,6 +45,7 @@ class ObjectCopy(pulumi.ComponentResource):
 
         self.source = SecureBucket(
             f"{name}-source",
+            protection=protection,
             bucket_name=settings.source_bucket_name,
             versioning=settings.versioning,
             force_destroy=stack.force_destroy,
@@ -50,6 +53,7 @@ class ObjectCopy(pulumi.ComponentResource):
         )
         self.destination = SecureBucket(
             f"{name}-destination",
+            protection=protection,
             bucket_name=settings.destination_bucket_name,
             versioning=settings.versioning,
             force_destroy=stack.force_destroy,
@@ -92,6 +96,7 @@ class ObjectCopy(pulumi.ComponentResource):
                 statements=statements,
                 log_retention_days=stack.log_retention_days,
                 settings=settings.function,
+                protection=protection,
                 invoke=settings.invoke,
             ),
             opts=child,

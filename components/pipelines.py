@@ -4,6 +4,7 @@ from components.config import Settings
 from components.image_metadata import ImageMetadata
 from components.notes_api import NotesApi
 from components.object_copy import ObjectCopy
+from components.shared import Shared
 from components.stream_archive import StreamArchive
 from components.user_buckets import UserBuckets
 
@@ -18,13 +19,19 @@ PIPELINES = [
 
 
 def deploy(settings: Settings, suffix: str = "") -> dict:
-    """Every pipeline `settings` enables, its logical name ending in `suffix`; their outputs by
-    export name: the config key as prefix (streamArchiveTableArn), then `suffix`."""
-    exports = {}
+    """What the stack's pipelines share (components.shared), then every pipeline `settings`
+    enables, its logical name ending in `suffix`; their outputs by export name: the config key as
+    prefix (streamArchiveTableArn), then `suffix`; the shared resources' as they are."""
+    if not any(getattr(settings, attribute).enabled for *_, attribute in PIPELINES):
+        return {}  # nothing to share
+    shared = Shared("shared" + suffix, settings)
+    exports = {name + suffix: value for name, value in shared.outputs.items()}
     for key, name, component, attribute in PIPELINES:
         pipeline_settings = getattr(settings, attribute)
         if pipeline_settings.enabled:
-            pipeline = component(name + suffix, pipeline_settings, settings.stack)
+            pipeline = component(
+                name + suffix, pipeline_settings, settings.stack, shared.protection
+            )
             for output, value in pipeline.outputs.items():
                 exports[key + output[0].upper() + output[1:] + suffix] = value
     return exports

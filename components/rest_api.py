@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.custom_domain import alias_records, validated_certificate
 from components.policies import allow, document, service_trust_policy
+from components.protection import Protection
 
 ACCESS_LOG_FORMAT = json.dumps(
     {
@@ -67,6 +69,13 @@ class RestApiArgs:
     set_account_cloudwatch_role: bool = False
     description: str = ""
     tags: dict = field(default_factory=dict)
+    # The stack's key (access log group), tracing, and web ACL (associated with the stage).
+    protection: Protection = field(default_factory=Protection)
+    # A domain of yours (TLS 1.2), with its regional certificate given or created and validated
+    # in `zone_id`, which then also gets the alias records; the execute-api endpoint is then off.
+    domain: str | None = None
+    certificate_arn: pulumi.Input[str] | None = None
+    zone_id: str | None = None
 
 
 def _logical(path: str) -> str:
@@ -83,6 +92,8 @@ class LambdaRestApi(pulumi.ComponentResource):
             name,
             description=args.description,
             endpoint_configuration={"types": "REGIONAL"},
+            # With a domain of its own, the default endpoint (which accepts TLS 1.0) is closed.
+            disable_execute_api_endpoint=bool(args.domain),
             opts=child,
         )
         self.authorizer = aws.apigateway.Authorizer(
@@ -103,8 +114,12 @@ class LambdaRestApi(pulumi.ComponentResource):
         partition = aws.get_partition_output()
         region = aws.get_region_output().region
         # Where the API answers, known before its routes (a page's CSP names it).
-        self.origin = pulumi.Output.concat(
-            "https://", self.api.id, ".execute-api.", region, ".", partition.dns_suffix
+        self.origin = (
+            pulumi.Output.from_input(f"https://{args.domain}")
+            if args.domain
+            else pulumi.Output.concat(
+                "https://", self.api.id, ".execute-api.", region, ".", partition.dns_suffix
+            )
         )
         self._resources: dict = {"/": self.api.root_resource_id}
         self.methods: dict = {}  # (method, path) -> aws.apigateway.Method
@@ -138,7 +153,7 @@ class LambdaRestApi(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=deployed),
         )
         self.stage = self._stage()
-        self.url = self.stage.invoke_url
+        self.url = self._custom_domain() if self._args.domain else self.stage.invoke_url
         self.register_outputs({"url": self.url, "restApiId": self.api.id})
         return self.url
 
@@ -261,6 +276,7 @@ class LambdaRestApi(pulumi.ComponentResource):
                 "API-Gateway-Access-Logs_", self.api.id, "/", args.stage_name
             ),
             retention_in_days=args.log_retention_days,
+            kms_key_id=args.protection.kms_key_arn,
             opts=self._child,
         )
         depends_on: list[pulumi.Resource] = [log_group]
@@ -276,8 +292,11 @@ class LambdaRestApi(pulumi.ComponentResource):
                 "format": ACCESS_LOG_FORMAT,
             },
             tags=args.tags or None,
+            xray_tracing_enabled=args.protection.tracing,
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
         )
+        if args.protection.regional_web_acl is not None:
+            args.protection.regional_web_acl.protect(f"{self._name}-web-acl", stage.arn)
         aws.apigateway.MethodSettings(
             f"{self._name}-throttling",
             rest_api=self.api.id,
@@ -293,6 +312,42 @@ class LambdaRestApi(pulumi.ComponentResource):
             opts=self._child,
         )
         return stage
+
+    def _custom_domain(self) -> pulumi.Output[str]:
+        """The API at the root of its own domain, TLS 1.2 or later; its URL."""
+        args = self._args
+        assert args.domain
+        certificate = args.certificate_arn
+        if certificate is None:
+            assert args.zone_id, "a domain needs a certificate or a zone to make one in"
+            certificate = validated_certificate(
+                f"{self._name}-certificate", args.domain, args.zone_id, opts=self._child
+            )
+        domain = aws.apigateway.DomainName(
+            f"{self._name}-domain",
+            domain_name=args.domain,
+            regional_certificate_arn=certificate,
+            endpoint_configuration={"types": "REGIONAL"},
+            security_policy="TLS_1_2",
+            opts=self._child,
+        )
+        aws.apigateway.BasePathMapping(
+            f"{self._name}-mapping",
+            rest_api=self.api.id,
+            stage_name=self.stage.stage_name,
+            domain_name=domain.domain_name,
+            opts=self._child,
+        )
+        if args.zone_id:
+            alias_records(
+                f"{self._name}-dns",
+                args.zone_id,
+                args.domain,
+                domain.regional_domain_name,
+                domain.regional_zone_id,
+                self._child,
+            )
+        return pulumi.Output.from_input(f"https://{args.domain}/")
 
     def _account_cloudwatch_role(self) -> aws.apigateway.Account:
         """API Gateway's account-wide (per region) role for writing logs, with an inline policy

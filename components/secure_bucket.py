@@ -1,20 +1,23 @@
 """SecureBucket: an S3 bucket that is private, encrypted and TLS-only whatever its pipeline does.
 
 - all four public access block settings on;
-- SSE-S3 default encryption;
+- SSE-S3 default encryption, or SSE-KMS with the stack's customer key (and an S3 Bucket Key, so
+  S3 asks KMS once per bucket key rather than once per object);
 - BucketOwnerEnforced (ACLs disabled);
 - a bucket policy denying any request not made over TLS;
+- server access logs into the stack's log bucket, under `<logical name>/`, when given one;
 - incomplete multipart uploads aborted after a week (a copy cut short by a timeout leaves its
-  parts behind, billed until removed);
+  parts behind, billed until removed); objects expired after a number of days when asked;
 - versioning when asked; force_destroy only when the stack says so.
 """
-
-ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS = 7
 
 import pulumi
 import pulumi_aws as aws
 
 from components.policies import deny_insecure_transport, document
+from components.protection import NO_PROTECTION, Protection
+
+ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS = 7
 
 
 class SecureBucket(pulumi.ComponentResource):
@@ -27,11 +30,16 @@ class SecureBucket(pulumi.ComponentResource):
         # True when the caller grants access to a resource made after the bucket (a CDN's read):
         # it then calls attach_policy() with those statements.
         defer_policy: bool = False,
+        # The stack's log bucket (server access logs) and customer key (else SSE-S3).
+        protection: Protection = NO_PROTECTION,
+        # Objects (and noncurrent versions) removed this many days after they were written.
+        expire_after_days: int | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("event-pipelines:index:SecureBucket", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self._logical_name = name
+        kms_key_arn, log_bucket = protection.kms_key_arn, protection.log_bucket
 
         self.bucket = aws.s3.Bucket(
             name, bucket=bucket_name, force_destroy=force_destroy, opts=child
@@ -45,11 +53,20 @@ class SecureBucket(pulumi.ComponentResource):
             restrict_public_buckets=True,
             opts=child,
         )
+        if kms_key_arn is None:
+            encryption: aws.s3.BucketServerSideEncryptionConfigurationRuleArgsDict = {
+                "apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}
+            }
+        else:
+            encryption = {
+                "apply_server_side_encryption_by_default": {
+                    "sse_algorithm": "aws:kms",
+                    "kms_master_key_id": kms_key_arn,
+                },
+                "bucket_key_enabled": True,
+            }
         aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-encryption",
-            bucket=self.bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-            opts=child,
+            f"{name}-encryption", bucket=self.bucket.id, rules=[encryption], opts=child
         )
         aws.s3.BucketOwnershipControls(
             f"{name}-ownership",
@@ -57,26 +74,47 @@ class SecureBucket(pulumi.ComponentResource):
             rule={"object_ownership": "BucketOwnerEnforced"},
             opts=child,
         )
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-lifecycle",
-            bucket=self.bucket.id,
-            rules=[
+        rules: list[aws.s3.BucketLifecycleConfigurationRuleArgsDict] = [
+            {
+                "id": "abort-incomplete-multipart-uploads",
+                "status": "Enabled",
+                "filter": {"prefix": ""},
+                "abort_incomplete_multipart_upload": {
+                    "days_after_initiation": ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS
+                },
+            }
+        ]
+        if expire_after_days is not None:
+            rules.append(
                 {
-                    "id": "abort-incomplete-multipart-uploads",
+                    "id": "expire-objects",
                     "status": "Enabled",
                     "filter": {"prefix": ""},
-                    "abort_incomplete_multipart_upload": {
-                        "days_after_initiation": ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS
-                    },
+                    "expiration": {"days": expire_after_days},
+                    "noncurrent_version_expiration": {"noncurrent_days": expire_after_days},
                 }
-            ],
-            opts=child,
+            )
+        # S3 takes one lifecycle configuration per bucket: every rule goes here.
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-lifecycle", bucket=self.bucket.id, rules=rules, opts=child
         )
         if versioning:
             aws.s3.BucketVersioning(
                 f"{name}-versioning",
                 bucket=self.bucket.id,
                 versioning_configuration={"status": "Enabled"},
+                opts=child,
+            )
+        if log_bucket is not None:
+            aws.s3.BucketLogging(
+                f"{name}-access-logs",
+                bucket=self.bucket.id,
+                target_bucket=log_bucket,
+                target_prefix=f"{name}/",
+                # <prefix><account>/<region>/<bucket>/<yyyy>/<mm>/<dd>/...: readable by date.
+                target_object_key_format={
+                    "partitioned_prefix": {"partition_date_source": "EventTime"}
+                },
                 opts=child,
             )
         self._public_access_block = public_access_block

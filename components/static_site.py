@@ -3,6 +3,7 @@
     files of site/ + generated files ──> secure bucket (private, TLS-only)
         <── s3:GetObject, only for this distribution (Origin Access Control, SigV4) ──
     CloudFront distribution (HTTPS only, security headers with a Content-Security-Policy) ──> browsers
+        ── standard logs (v2, delivered from us-east-1) ──> the stack's log bucket
 
 Never an S3 website endpoint: that needs a public bucket, plain HTTP, and the policy pack refuses it.
 """
@@ -13,8 +14,14 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
+from components.config import CLOUDFRONT_CERTIFICATE_REGION
+from components.custom_domain import alias_records, validated_certificate
+from components.protection import NO_PROTECTION, Protection
 from components.secure_bucket import SecureBucket
 
+# The oldest security policy with only forward-secret AEAD ciphers (CloudFront's supported
+# protocols and ciphers table): TLS 1.2 or later for viewers.
+MINIMUM_VIEWER_TLS = "TLSv1.2_2021"
 # AWS managed cache policy "CachingOptimized".
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 # Pages and generated config are revalidated on each visit, so a deploy shows at once.
@@ -48,10 +55,31 @@ class StaticSite(pulumi.ComponentResource):
         directory: Path,
         content_security_policy: pulumi.Input[str],
         force_destroy: bool = False,
+        protection: Protection = NO_PROTECTION,
+        # A domain of yours (TLS 1.2 or later, SNI), with its certificate in us-east-1 given or
+        # created and validated in `zone_id`, which then also gets the alias records.
+        domain: str | None = None,
+        certificate_arn: pulumi.Input[str] | None = None,
+        zone_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("event-pipelines:index:StaticSite", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        viewer_certificate: aws.cloudfront.DistributionViewerCertificateArgsDict = {
+            # *.cloudfront.net: CloudFront fixes its minimum at TLSv1 (README, Security posture).
+            "cloudfront_default_certificate": True
+        }
+        if domain:
+            if certificate_arn is None:
+                assert zone_id, "a domain needs a certificate or a zone to make one in"
+                certificate_arn = validated_certificate(
+                    f"{name}-certificate", domain, zone_id, CLOUDFRONT_CERTIFICATE_REGION, child
+                )
+            viewer_certificate = {
+                "acm_certificate_arn": certificate_arn,
+                "ssl_support_method": "sni-only",
+                "minimum_protocol_version": MINIMUM_VIEWER_TLS,
+            }
 
         access_control = aws.cloudfront.OriginAccessControl(
             f"{name}-oac",
@@ -87,6 +115,7 @@ class StaticSite(pulumi.ComponentResource):
             versioning=False,
             force_destroy=force_destroy,
             defer_policy=True,
+            protection=protection,
             opts=child,
         )
         origin_id = f"{name}-bucket"
@@ -115,15 +144,72 @@ class StaticSite(pulumi.ComponentResource):
                 "compress": True,
             },
             restrictions={"geo_restriction": {"restriction_type": "none"}},
-            viewer_certificate={"cloudfront_default_certificate": True},
+            aliases=[domain] if domain else None,
+            viewer_certificate=viewer_certificate,
+            web_acl_id=(
+                protection.cloudfront_web_acl.arn if protection.cloudfront_web_acl else None
+            ),
             opts=child,
         )
         self.bucket.attach_policy(cloudfront_read(self.distribution.arn, self.bucket.arn))
-        self.url = pulumi.Output.concat("https://", self.distribution.domain_name)
+        if protection.log_bucket is not None:
+            self._standard_logs(name, protection.log_bucket)
+        if domain:
+            if zone_id:
+                alias_records(
+                    f"{name}-dns",
+                    zone_id,
+                    domain,
+                    self.distribution.domain_name,
+                    self.distribution.hosted_zone_id,
+                    child,
+                )
+            self.url = pulumi.Output.from_input(f"https://{domain}")
+        else:
+            self.url = pulumi.Output.concat("https://", self.distribution.domain_name)
         self._name = name
         for path in sorted(p for p in directory.rglob("*") if p.is_file()):
             self._object(path.relative_to(directory).as_posix(), source=pulumi.FileAsset(str(path)))
         self.register_outputs({"url": self.url, "bucketName": self.bucket.bucket_name})
+
+    def _standard_logs(self, name: str, log_bucket: pulumi.Input[str]) -> None:
+        """CloudFront standard logging (v2): the distribution's access logs, delivered by
+        CloudWatch from us-east-1 into the stack's log bucket, under CloudFront/<id>/<date>."""
+        child = pulumi.ResourceOptions(parent=self)
+        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        source = aws.cloudwatch.LogDeliverySource(
+            f"{name}-log-source",
+            name=f"{name}-access-logs",
+            log_type="ACCESS_LOGS",
+            resource_arn=self.distribution.arn,
+            region=CLOUDFRONT_CERTIFICATE_REGION,
+            opts=child,
+        )
+        destination = aws.cloudwatch.LogDeliveryDestination(
+            f"{name}-log-destination",
+            name=f"{name}-log-bucket",
+            output_format="json",
+            delivery_destination_configuration={
+                "destination_resource_arn": pulumi.Output.concat(
+                    "arn:", partition.partition, ":s3:::", log_bucket
+                )
+            },
+            region=CLOUDFRONT_CERTIFICATE_REGION,
+            opts=child,
+        )
+        aws.cloudwatch.LogDelivery(
+            f"{name}-log-delivery",
+            delivery_source_name=source.name,
+            delivery_destination_arn=destination.arn,
+            s3_delivery_configurations=[
+                aws.cloudwatch.LogDeliveryS3DeliveryConfigurationArgs(
+                    suffix_path="CloudFront/{DistributionId}/{yyyy}/{MM}/{dd}/{HH}",
+                    enable_hive_compatible_path=False,
+                )
+            ],
+            region=CLOUDFRONT_CERTIFICATE_REGION,
+            opts=child,
+        )
 
     def add_generated(self, key: str, text: pulumi.Input[str]) -> aws.s3.BucketObjectv2:
         """A file made by the program (e.g. the page's config, which names the site's own URL)."""

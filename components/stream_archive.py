@@ -15,6 +15,7 @@ import pulumi
 from components import grants
 from components.config import StackSettings, StreamArchiveSettings
 from components.function import FunctionArgs
+from components.protection import NO_PROTECTION, Protection
 from components.secure_bucket import SecureBucket
 from components.stream_function import stream_function
 from components.table import secure_table
@@ -28,6 +29,7 @@ class StreamArchive(pulumi.ComponentResource):
         name: str,
         settings: StreamArchiveSettings,
         stack: StackSettings,
+        protection: Protection = NO_PROTECTION,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("event-pipelines:index:StreamArchive", name, None, opts)
@@ -39,10 +41,12 @@ class StreamArchive(pulumi.ComponentResource):
             stream_view_type="NEW_AND_OLD_IMAGES",
             table_name=settings.table_name,
             deletion_protection=stack.deletion_protection,
+            kms_key_arn=protection.kms_key_arn,
             opts=child,
         )
         self.bucket = SecureBucket(
             f"{name}-bucket",
+            protection=protection,
             bucket_name=settings.bucket_name,
             versioning=settings.versioning,
             force_destroy=stack.force_destroy,
@@ -65,6 +69,7 @@ class StreamArchive(pulumi.ComponentResource):
                 ],
                 log_retention_days=stack.log_retention_days,
                 settings=settings.function,
+                protection=protection,
             ),
             stream=settings.stream,
             opts=child,

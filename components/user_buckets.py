@@ -12,6 +12,7 @@ import pulumi_aws as aws
 from components import grants
 from components.config import StackSettings, UserBucketsSettings
 from components.function import FunctionArgs
+from components.protection import NO_PROTECTION, Protection
 from components.stream_function import stream_function
 from components.table import secure_table
 
@@ -24,6 +25,7 @@ class UserBuckets(pulumi.ComponentResource):
         name: str,
         settings: UserBucketsSettings,
         stack: StackSettings,
+        protection: Protection = NO_PROTECTION,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("event-pipelines:index:UserBuckets", name, None, opts)
@@ -36,6 +38,7 @@ class UserBuckets(pulumi.ComponentResource):
             stream_view_type="NEW_IMAGE",
             table_name=settings.table_name,
             deletion_protection=stack.deletion_protection,
+            kms_key_arn=protection.kms_key_arn,
             opts=child,
         )
         self.function, self.trigger = stream_function(
@@ -53,6 +56,7 @@ class UserBuckets(pulumi.ComponentResource):
                 ],
                 log_retention_days=stack.log_retention_days,
                 settings=settings.function,
+                protection=protection,
             ),
             stream=settings.stream,
             opts=child,

@@ -13,6 +13,7 @@ import hashlib
 import importlib
 from collections.abc import Callable
 from contextlib import contextmanager
+from typing import Any
 
 import pulumi
 from pulumi.output import Unknown
@@ -120,6 +121,11 @@ class AwsMocks(pulumi.runtime.Mocks):
             "aws:cognito/userPool:UserPool": self._user_pool,
             "aws:cognito/userPoolClient:UserPoolClient": self._user_pool_client,
             "aws:cloudfront/distribution:Distribution": self._distribution,
+            "aws:kms/key:Key": self._kms_key,
+            "aws:signer/signingProfile:SigningProfile": self._signing_profile,
+            "aws:signer/signingJob:SigningJob": self._signing_job,
+            "aws:wafv2/webAcl:WebAcl": self._web_acl,
+            "aws:acm/certificate:Certificate": self._certificate,
         }
 
     @property
@@ -127,10 +133,12 @@ class AwsMocks(pulumi.runtime.Mocks):
         return self.default.region
 
     @contextmanager
-    def _for_provider(self, provider_reference: str | None):
-        """Answer in the region of the resource's explicit provider, if it has one."""
+    def _for_provider(self, provider_reference: str | None, region: Any = None):
+        """Answer in the resource's own region (pulumi-aws 7's `region` input), else in the
+        region of its explicit provider, if it has one."""
         provider_id = (provider_reference or "").rsplit("::", 1)[-1]
-        region = self._provider_regions.get(provider_id)
+        if not isinstance(region, str) or not region:
+            region = self._provider_regions.get(provider_id)
         self.aws = Aws(region, self.default.account_id) if region else self.default
         try:
             yield
@@ -145,7 +153,7 @@ class AwsMocks(pulumi.runtime.Mocks):
             if isinstance(region, str):
                 self._provider_regions[provider_id] = region
             return provider_id, dict(args.inputs)
-        with self._for_provider(args.provider):
+        with self._for_provider(args.provider, args.inputs.get("region")):
             if not self.unknown_computed:
                 return self._new_resource(args.typ, args.name, dict(args.inputs))
             # Compute as usual from stand-ins, then keep only what a preview knows: the inputs
@@ -288,8 +296,7 @@ class AwsMocks(pulumi.runtime.Mocks):
         return function, state
 
     def _event_source_mapping(self, name, state):
-        digest = hashlib.sha256(name.encode()).hexdigest()
-        uuid = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+        uuid = _uuid(name)
         function = state.get("functionName", "")
         state.update(
             uuid=uuid,
@@ -346,3 +353,59 @@ class AwsMocks(pulumi.runtime.Mocks):
             status="Deployed",
         )
         return distribution_id, state
+
+    def _kms_key(self, name, state):
+        key_id = _uuid(name)
+        state.update(keyId=key_id, arn=self.aws.arn("kms", f"key/{key_id}"))
+        return key_id, state
+
+    def _signing_profile(self, name, state):
+        # Signer names are letters, digits and underscores.
+        profile = state.get("name") or (state.get("namePrefix") or "") + stable_hex(name, length=10)
+        arn = self.aws.arn("signer", f"/signing-profiles/{profile}")
+        version = stable_hex(profile, length=10)
+        state.update(name=profile, arn=arn, version=version, versionArn=f"{arn}/{version}")
+        return profile, state
+
+    def _signing_job(self, name, state):
+        job_id = _uuid(name)
+        destination = (state.get("destination") or {}).get("s3") or {}
+        key = f"{destination.get('prefix') or ''}{job_id}.zip"
+        state.update(
+            jobId=job_id,
+            status="Succeeded",
+            signedObjects=[{"s3s": [{"bucket": destination.get("bucket"), "key": key}]}],
+        )
+        return job_id, state
+
+    def _web_acl(self, name, state):
+        acl = state.get("name") or auto_name(name)
+        acl_id = _uuid(acl)
+        scope = "global" if state.get("scope") == "CLOUDFRONT" else "regional"
+        state.update(
+            name=acl, id=acl_id, arn=self.aws.arn("wafv2", f"{scope}/webacl/{acl}/{acl_id}")
+        )
+        return acl_id, state
+
+    def _certificate(self, name, state):
+        certificate_id = _uuid(name)
+        domain = state.get("domainName") or "example.com"
+        token = stable_hex(certificate_id, length=32)
+        state.update(
+            arn=self.aws.arn("acm", f"certificate/{certificate_id}"),
+            status="PENDING_VALIDATION",
+            domainValidationOptions=[
+                {
+                    "domainName": domain,
+                    "resourceRecordName": f"_{token}.{domain}.",
+                    "resourceRecordType": "CNAME",
+                    "resourceRecordValue": f"_{token[::-1]}.acm-validations.aws.",
+                }
+            ],
+        )
+        return state["arn"], state
+
+
+def _uuid(seed: str) -> str:
+    digest = hashlib.sha256(seed.encode()).hexdigest()
+    return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"

@@ -81,14 +81,17 @@ def test_resources_exist_in_the_emulator_as_the_program_declared_them(sandbox):
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     assert attributes["SqsManagedSseEnabled"] == "true"
     assert "aws:SecureTransport" in attributes["Policy"]
-    # What the sandbox does not run, and says so: the CDN in front of the notes page, and API
-    # Gateway's throttling and account settings.
+    # What the sandbox does not run, and says so: the CDN in front of the notes page and its
+    # logs' delivery, and API Gateway's throttling and account settings.
     assert sorted({kind for kind, _ in sandbox.deployment.not_emulated}) == [
         "aws:apigateway/account:Account",
         "aws:apigateway/methodSettings:MethodSettings",
         "aws:cloudfront/distribution:Distribution",
         "aws:cloudfront/originAccessControl:OriginAccessControl",
         "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
+        "aws:cloudwatch/logDelivery:LogDelivery",
+        "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination",
+        "aws:cloudwatch/logDeliverySource:LogDeliverySource",
     ]
     site = outputs["notesApiSiteUrl"]
     assert site.startswith("https://") and "notesApiUserPoolId" in outputs

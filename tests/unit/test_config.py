@@ -117,7 +117,10 @@ def test_bad_values_name_the_key_and_what_it_accepts(values, key, accepted):
 
 def test_unknown_keys_are_refused_with_the_accepted_ones():
     message = problems_of({"logRetention": 7, "streamArchive": {"tablename": "x"}})
-    assert "event-pipelines:logRetention: unknown key; accepted keys: deletionProtection" in message
+    assert (
+        "event-pipelines:logRetention: unknown key; accepted keys: accessLogRetentionDays"
+        in message
+    )
     assert "event-pipelines:streamArchive.tablename: unknown key; accepted keys:" in message
     assert "tableName" in message
 
@@ -162,3 +165,105 @@ def test_config_passed_through_the_environment_is_read_too(monkeypatch):
         config.load()
     monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"event-pipelines:logRetentionDays": "14"}))
     assert config.load().stack.log_retention_days == 14
+
+
+# --- the stack-wide security settings (issue 15) ----------------------------------------------
+CERT = "arn:aws:acm:{}:123456789012:certificate/12345678-1234-1234-1234-123456789012"
+
+
+@pytest.mark.parametrize(
+    ("values", "key", "accepted"),
+    [
+        ({"accessLogs": "yes"}, "event-pipelines:accessLogs", "true or false"),
+        ({"accessLogRetentionDays": 0}, "event-pipelines:accessLogRetentionDays", "1 to 3653"),
+        ({"customerKey": 1}, "event-pipelines:customerKey", "true or false"),
+        ({"waf": {"rateLimit": 5}}, "event-pipelines:waf.rateLimit", "10 to 2000000000"),
+        ({"waf": {"on": True}}, "event-pipelines:waf.on", "unknown key; accepted keys: enabled"),
+        ({"alarms": {"topicArn": "ops"}}, "event-pipelines:alarms.topicArn", "an SNS topic ARN"),
+        ({"alarms": {"email": "ops"}}, "event-pipelines:alarms.email", "an email address"),
+        (
+            {"alarms": {"enabled": True}},
+            "event-pipelines:alarms.enabled",
+            "set event-pipelines:customerKey to true, or name a topic of yours",
+        ),
+        (
+            {"notesApi": {"reservedConcurrency": 0}},
+            "event-pipelines:notesApi.reservedConcurrency",
+            "an integer from 1 to 10000",
+        ),
+        (
+            {"notesApi": {"siteDomain": "Notes.Example.com", "hostedZoneId": "Z0123456789AB"}},
+            "event-pipelines:notesApi.siteDomain",
+            "a lowercase DNS name",
+        ),
+        (
+            {"notesApi": {"siteDomain": "notes.example.com"}},
+            "event-pipelines:notesApi.siteDomain",
+            "needs hostedZoneId",
+        ),
+        (
+            {
+                "notesApi": {
+                    "siteDomain": "notes.example.com",
+                    "siteCertificateArn": CERT.format("eu-west-1"),
+                }
+            },
+            "event-pipelines:notesApi.siteCertificateArn",
+            "an ACM certificate in us-east-1",
+        ),
+        (
+            {
+                "notesApi": {
+                    "apiDomain": "api.example.com",
+                    "apiCertificateArn": CERT.format("us-east-1"),
+                }
+            },
+            "event-pipelines:notesApi.apiCertificateArn",
+            "an ACM certificate in eu-west-1",
+        ),
+        (
+            {"notesApi": {"siteCertificateArn": CERT.format("us-east-1")}},
+            "event-pipelines:notesApi.siteCertificateArn",
+            "given without siteDomain",
+        ),
+        (
+            {"notesApi": {"hostedZoneId": "Z0123456789AB"}},
+            "event-pipelines:notesApi.hostedZoneId",
+            "given without siteDomain or apiDomain",
+        ),
+    ],
+)
+def test_security_settings_name_the_key_and_what_it_accepts(values, key, accepted):
+    with pytest.raises(config.ConfigError) as raised:
+        parse(values, "eu-west-1")
+    assert f"{key}:" in str(raised.value) and accepted in str(raised.value)
+
+
+def test_security_settings_default_to_access_logs_only_and_parse_when_given():
+    assert parse({}).stack == config.StackSettings(
+        access_logs=True, customer_key=False, code_signing=False, tracing=False
+    )
+    settings = parse(
+        {
+            "customerKey": True,
+            "codeSigning": True,
+            "tracing": True,
+            "waf": {"enabled": True, "rateLimit": 500},
+            "alarms": {"enabled": True, "email": "ops@example.com"},
+            "notesApi": {
+                "reservedConcurrency": 20,
+                "siteDomain": "notes.example.com",
+                "apiDomain": "api.notes.example.com",
+                "hostedZoneId": "Z0123456789AB",
+            },
+        },
+        "eu-west-1",
+    )
+    assert settings.stack.waf == config.WafSettings(enabled=True, rate_limit=500)
+    assert settings.stack.alarms == config.AlarmSettings(enabled=True, email="ops@example.com")
+    assert settings.notes_api.function.reserved_concurrency == 20
+    assert settings.notes_api.domain == config.DomainSettings(
+        site_domain="notes.example.com",
+        api_domain="api.notes.example.com",
+        hosted_zone_id="Z0123456789AB",
+    )

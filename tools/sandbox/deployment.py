@@ -14,10 +14,15 @@ read the stream): the deployment fails with AWS's message, as `pulumi up` would.
 """
 
 import hashlib
+import io
+import json
 import threading
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import pulumi
 
 from tools.aws_mocks import PROVIDER, AwsMocks
 from tools.sandbox.api_gateway import GATEWAY_TYPES, Recorder
@@ -52,6 +57,7 @@ class FunctionSpec:
     retries: int = 2  # asynchronous invocation (FunctionEventInvokeConfig)
     max_event_age: int = 21600
     on_failure: str | None = None
+    tracing: bool = False  # X-Ray active tracing: Lambda sends segments with the role
 
     def may_be_invoked_by(self, service: str, source_arn: str) -> bool:
         """Whether the function's resource policy lets `service` (s3.amazonaws.com) invoke it
@@ -129,6 +135,8 @@ class SandboxMocks(AwsMocks):
         self.deployment = Deployment(region=region)
         self.gateway = Recorder(self.deployment)
         self._lock = threading.Lock()
+        self._signed: dict = {}  # (bucket, key) -> the Signer profile that signed it
+        self._signing_configs: dict = {}  # code signing config ARN -> its inputs
         self._create = {
             "aws:s3/bucket:Bucket": self._create_bucket,
             "aws:s3/bucketV2:BucketV2": self._create_bucket,
@@ -142,6 +150,7 @@ class SandboxMocks(AwsMocks):
             "aws:s3/bucketVersioningV2:BucketVersioningV2": self._create_versioning,
             "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": self._create_lifecycle,
             "aws:s3/bucketPolicy:BucketPolicy": self._create_bucket_policy,
+            "aws:s3/bucketLogging:BucketLogging": self._create_bucket_logging,
             "aws:s3/bucketNotification:BucketNotification": self._create_bucket_notification,
             "aws:dynamodb/table:Table": self._create_table,
             "aws:sqs/queue:Queue": self._create_queue,
@@ -158,6 +167,10 @@ class SandboxMocks(AwsMocks):
             "aws:cognito/userPoolClient:UserPoolClient": self._create_user_pool_client,
             "aws:cognito/userPoolDomain:UserPoolDomain": self._create_user_pool_domain,
             "aws:s3/bucketObjectv2:BucketObjectv2": self._create_object,
+            "aws:signer/signingJob:SigningJob": self._create_signing_job,
+            "aws:kms/key:Key": self._create_key,
+            "aws:kms/alias:Alias": self._create_alias,
+            "aws:lambda/codeSigningConfig:CodeSigningConfig": self._create_code_signing_config,
         }
 
     def new_resource(self, args):
@@ -265,7 +278,24 @@ class SandboxMocks(AwsMocks):
         )
 
     def _create_bucket_policy(self, state, inputs):
-        self._client("s3").put_bucket_policy(Bucket=inputs["bucket"], Policy=inputs["policy"])
+        self._client("s3").put_bucket_policy(
+            Bucket=inputs["bucket"], Policy=_principal_mappings_first(inputs["policy"])
+        )
+
+    def _create_bucket_logging(self, state, inputs):
+        # S3 (and moto) refuse a target bucket whose policy does not admit the logging service.
+        enabled = {
+            "TargetBucket": inputs["targetBucket"],
+            "TargetPrefix": inputs.get("targetPrefix") or "",
+        }
+        key_format = (inputs.get("targetObjectKeyFormat") or {}).get("partitionedPrefix")
+        if key_format:
+            enabled["TargetObjectKeyFormat"] = {
+                "PartitionedPrefix": {"PartitionDateSource": key_format["partitionDateSource"]}
+            }
+        self._client("s3").put_bucket_logging(
+            Bucket=inputs["bucket"], BucketLoggingStatus={"LoggingEnabled": enabled}
+        )
 
     def _create_bucket_notification(self, state, inputs):
         bucket = inputs["bucket"]
@@ -347,6 +377,8 @@ class SandboxMocks(AwsMocks):
         encryption = inputs.get("serverSideEncryption") or {}
         if encryption.get("enabled"):
             request["SSESpecification"] = {"Enabled": True, "SSEType": "KMS"}
+            if encryption.get("kmsKeyArn"):
+                request["SSESpecification"]["KMSMasterKeyId"] = encryption["kmsKeyArn"]
         if inputs.get("tags"):
             request["Tags"] = _tags(inputs["tags"])
         dynamodb = self._client("dynamodb")
@@ -468,7 +500,7 @@ class SandboxMocks(AwsMocks):
             arn=state["arn"],
             role_arn=role_arn,
             handler=inputs["handler"],
-            code=inputs["code"],
+            code=self._function_code(state["name"], inputs),
             environment=dict((inputs.get("environment") or {}).get("variables") or {}),
             timeout=_int(inputs.get("timeout"), 3),
             memory=_int(inputs.get("memorySize"), 128),
@@ -476,6 +508,7 @@ class SandboxMocks(AwsMocks):
             log_group=logging_config.get("logGroup") or f"/aws/lambda/{state['name']}",
             log_format=logging_config.get("logFormat") or "Text",
             log_level=logging_config.get("applicationLogLevel") or "INFO",
+            tracing=(inputs.get("tracingConfig") or {}).get("mode") == "Active",
         )
         with self._lock:
             self.deployment.functions[spec.name] = spec
@@ -601,8 +634,11 @@ class SandboxMocks(AwsMocks):
         )
 
     def _create_object(self, state, inputs):
-        if inputs.get("source") is not None:
-            body = Path(inputs["source"].path).read_bytes()
+        source = inputs.get("source")
+        if isinstance(source, pulumi.AssetArchive):  # a function's code, to be signed
+            body = _zipped(source)
+        elif source is not None:
+            body = Path(source.path).read_bytes()
         else:
             body = (inputs.get("content") or "").encode()
         self._client("s3").put_object(
@@ -610,6 +646,88 @@ class SandboxMocks(AwsMocks):
             Key=inputs["key"],
             Body=body,
             ContentType=inputs.get("contentType") or "binary/octet-stream",
+        )
+
+    # --- KMS ------------------------------------------------------------------------------------
+    def _create_key(self, state, inputs):
+        """A customer managed key in moto, under the id and ARN moto gives it; its policy is
+        checked as AWS checks a key policy (well formed, every principal it names exists)."""
+        policy = inputs.get("policy")
+        if policy:
+            try:
+                validate_policy("key policy", policy, resource_based=True)
+            except PolicyError as error:
+                raise DeploymentError(f"MalformedPolicyDocumentException: {error}") from error
+        kms = self._client("kms")
+        key = kms.create_key(
+            Description=inputs.get("description") or "",
+            **({"Policy": policy} if policy else {}),
+        )["KeyMetadata"]
+        if inputs.get("enableKeyRotation"):
+            kms.enable_key_rotation(KeyId=key["KeyId"])
+        with self._lock:
+            self.emulator.customer_keys.add(key["Arn"])
+        return {"id": key["KeyId"], "keyId": key["KeyId"], "arn": key["Arn"]}
+
+    def _create_alias(self, state, inputs):
+        self._client("kms").create_alias(
+            AliasName=inputs["name"], TargetKeyId=inputs["targetKeyId"]
+        )
+
+    # --- code signing (AWS Signer is played here: moto has no signing jobs) ---------------------
+    def _create_signing_job(self, state, inputs):
+        """The signed object appears where the job says (its signedObjects), recorded as signed
+        by the job's profile."""
+        source = inputs["source"]["s3"]
+        signed = state["signedObjects"][0]["s3s"][0]
+        s3 = self._client("s3")
+        body = s3.get_object(Bucket=source["bucket"], Key=source["key"])["Body"].read()
+        s3.put_object(Bucket=signed["bucket"], Key=signed["key"], Body=body)
+        with self._lock:
+            self._signed[(signed["bucket"], signed["key"])] = inputs["profileName"]
+
+    def _create_code_signing_config(self, state, inputs):
+        with self._lock:
+            self._signing_configs[state["arn"]] = inputs
+
+    def _function_code(self, function: str, inputs) -> pulumi.AssetArchive:
+        """The function's archive: inline, or the S3 object it names, which a code signing config
+        set to Enforce only accepts when signed by one of its profiles (as Lambda does)."""
+        if inputs.get("code") is not None:
+            return inputs["code"]
+        bucket, key = inputs.get("s3Bucket"), inputs.get("s3Key")
+        if not bucket or not key:
+            raise DeploymentError(f"function {function}: no code (code, or s3Bucket and s3Key)")
+        config = self._signing_configs.get(inputs.get("codeSigningConfigArn") or "")
+        if config is not None and config["policies"]["untrustedArtifactOnDeployment"] == "Enforce":
+            profile = self._signed.get((bucket, key))
+            allowed = config["allowedPublishers"]["signingProfileVersionArns"]
+            if profile is None or not any(f"/signing-profiles/{profile}/" in a for a in allowed):
+                raise DeploymentError(
+                    f"function {function}: CodeVerificationFailedException: s3://{bucket}/{key} "
+                    "is not signed by a profile its code signing config allows"
+                )
+        body = self._client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+        return _unzipped(body)
+
+
+def _zipped(archive: pulumi.AssetArchive) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for path, asset in archive.assets.items():
+            if isinstance(asset, pulumi.StringAsset):
+                zipped.writestr(path, asset.text)
+            elif isinstance(asset, pulumi.FileAsset):
+                zipped.write(asset.path, path)
+            else:
+                raise DeploymentError(f"archive entry {path}: not a file or string asset")
+    return buffer.getvalue()
+
+
+def _unzipped(body: bytes) -> pulumi.AssetArchive:
+    with zipfile.ZipFile(io.BytesIO(body)) as zipped:
+        return pulumi.AssetArchive(
+            {name: pulumi.StringAsset(zipped.read(name).decode()) for name in zipped.namelist()}
         )
 
 
@@ -624,3 +742,16 @@ def _check_role_policy(role: str, name: str, document) -> None:
         validate_policy(name, document)
     except PolicyError as error:
         raise DeploymentError(f"role {role}: policy refused: {error}") from None
+
+
+def _principal_mappings_first(policy: str) -> str:
+    """The policy with statements whose Principal is a mapping first. moto 5.2's PutBucketLogging
+    reads each statement's Principal as a mapping until one admits its logging service, and fails
+    on "*"; statement order has no meaning in IAM, so this changes nothing else."""
+    document = json.loads(policy)
+    statements = document.get("Statement")
+    if isinstance(statements, list):
+        document["Statement"] = sorted(
+            statements, key=lambda s: not isinstance(s.get("Principal"), dict)
+        )
+    return json.dumps(document)

@@ -26,8 +26,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from moto.dynamodb.models import dynamodb_backends
 from moto.iam.exceptions import NotFoundException as IAMNotFound
 from moto.iam.models import iam_backends
+from moto.kms.models import kms_backends
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -79,6 +81,9 @@ class Emulator:
         self.operator_credentials: dict = {}
         self._clients: dict = {}
         self._owns_moto = False
+        # ARNs of the customer managed keys the deployment created (moto also makes keys of its
+        # own, e.g. the stand-in for aws/dynamodb, which callers never need permission for).
+        self.customer_keys: set = set()
 
     # --- lifecycle ------------------------------------------------------------------------
     def start(self) -> "Emulator":
@@ -199,6 +204,61 @@ class Emulator:
             queue = sqs_backends[ACCOUNT_ID][region].queues.get(resource)
             return queue.policy if queue is not None else None
         return None
+
+    def customer_key_of(self, resource_arn: str) -> str | None:
+        """The ARN of the deployment's customer managed key that encrypts the bucket (or object),
+        queue, table or table stream `resource_arn` names; None when it is not one of those."""
+        parts = resource_arn.split(":", 5)
+        if len(parts) < 6:
+            return None
+        service, region, resource = parts[2], parts[3], parts[5]
+        key_id = None
+        if service == "s3":
+            bucket = s3_backends[ACCOUNT_ID]["aws"].buckets.get(resource.split("/", 1)[0])
+            if bucket is None or not bucket.encryption:
+                return None
+            region = bucket.region_name
+            default = bucket.encryption.get("Rule", {}).get(
+                "ApplyServerSideEncryptionByDefault", {}
+            )
+            if default.get("SSEAlgorithm") in ("aws:kms", "aws:kms:dsse"):
+                key_id = default.get("KMSMasterKeyID")
+        elif service == "sqs":
+            queue = sqs_backends[ACCOUNT_ID][region].queues.get(resource)
+            # moto sets queue attributes dynamically, from the names it was created with.
+            key_id = getattr(queue, "kms_master_key_id", None) if queue is not None else None
+        elif service == "dynamodb" and resource.startswith("table/"):
+            table_name = resource.split("/")[1]
+            table = dynamodb_backends[ACCOUNT_ID][region].tables.get(table_name)
+            key_id = (table.sse_specification or {}).get("KMSMasterKeyId") if table else None
+        if not key_id:
+            return None
+        try:
+            key = kms_backends[ACCOUNT_ID][region].describe_key(key_id)
+        except Exception:  # noqa: BLE001 - a key moto does not know: not the deployment's
+            return None
+        return key.arn if key.arn in self.customer_keys else None
+
+    def key_policy(self, key_arn: str) -> str:
+        region = key_arn.split(":")[3]
+        return kms_backends[ACCOUNT_ID][region].get_key_policy(key_arn.rsplit("/", 1)[-1])
+
+    def trace_segments(self, region: str, name: str) -> int:
+        """How many trace segments X-Ray holds for `name` (a function)."""
+        xray = self.client("xray", region)
+        now = datetime.datetime.now(datetime.UTC)
+        summaries = xray.get_trace_summaries(
+            StartTime=now - datetime.timedelta(days=1), EndTime=now + datetime.timedelta(hours=1)
+        )["TraceSummaries"]
+        ids = [summary["Id"] for summary in summaries]
+        count = 0
+        for start in range(0, len(ids), 5):  # BatchGetTraces takes 5 ids at a time
+            for trace in xray.batch_get_traces(TraceIds=ids[start : start + 5])["Traces"]:
+                count += sum(
+                    json.loads(segment["Document"]).get("name") == name
+                    for segment in trace["Segments"]
+                )
+        return count
 
     def region_of_bucket(self, name: str) -> str:
         bucket = s3_backends[ACCOUNT_ID]["aws"].buckets.get(name)

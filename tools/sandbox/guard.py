@@ -205,6 +205,8 @@ class Guard:
             )
             self.calls.append(record)
             return _denied_response(call, identity, record.note, model)
+        # What the service then asks of a customer managed key, with the caller's permission.
+        needs = [*needs, *authorization.key_needs(call, needs, self.emulator.customer_key_of)]
         decisions = [(need, self._decide(need, identity, call, secure)) for need in needs]
         denied = [(need, d) for need, d in decisions if not d.allowed]
         record = CallRecord(identity, call.service, call.operation, decisions, not denied)
@@ -232,6 +234,8 @@ class Guard:
             **need.context,
         }
         request = Request(need.action, need.resource, identity.principal, context)
+        if need.action.startswith("kms:"):
+            return self._decide_key(request, identity)
         resource_policy = self.emulator.resource_policy(need.resource)
         return evaluate(
             request,
@@ -239,6 +243,22 @@ class Guard:
             resource_policy,
             resource_policy_name=f"policy of {need.resource}",
         )
+
+    def _decide_key(self, request: Request, identity: Identity) -> Decision:
+        """KMS's rule: the key policy decides. A statement allowing the account itself ("the
+        account delegates to IAM") lets the caller's IAM policies allow as well, and allows
+        nothing by itself (AWS KMS Developer Guide, "Default key policy"); without one, IAM
+        policies count for nothing and only statements naming the caller can allow."""
+        policy = json.loads(self.emulator.key_policy(request.resource))
+        root = f"arn:{request.resource.split(':')[1]}:iam::{identity.account}:root"
+        # Does the key policy allow the account itself this request? Asked as the account.
+        as_account = Request(
+            request.action, request.resource, Principal("AWS", root), request.context
+        )
+        name = f"policy of key {request.resource}"
+        delegated = evaluate(as_account, {}, policy, resource_policy_name=name).allowed
+        identity_policies = self.emulator.role_policies(identity.role_name) if delegated else {}
+        return evaluate(request, identity_policies, policy, resource_policy_name=name)
 
     def _hide_missing_object(self, call, identity, secure, record, model):
         """S3 answers 403, not 404, for a missing key when the caller may not list the bucket

@@ -45,6 +45,7 @@ class Invocation:
     duration_ms: float = 0.0
     log: list = field(default_factory=list)  # the lines written to the log group
     log_delivery: str = "delivered"  # or why the role could not write them
+    trace_delivery: str | None = None  # with active tracing: "delivered", or why not
 
 
 class LambdaContext:
@@ -82,6 +83,7 @@ class FunctionRuntime:
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y/%m/%d")
         self.log_stream = f"{stamp}/[$LATEST]{uuid.uuid4().hex}"
         self._log_stream_created = False
+        self.trace_deliveries: list = []  # with active tracing: each invocation's, in order
 
     # --- code -------------------------------------------------------------------------------
     def _unpack(self) -> None:
@@ -130,6 +132,7 @@ class FunctionRuntime:
         request_id = str(uuid.uuid4())
         capture = _LogCapture(self.spec, request_id)
         invocation = Invocation(self.spec.name, request_id, event, ok=True)
+        started_at = time.time()
         started = time.monotonic()
         context = LambdaContext(self.spec, request_id, self.log_stream, started + self.spec.timeout)
         with self._environment(), self._own_modules(), capture.installed():
@@ -153,6 +156,9 @@ class FunctionRuntime:
             capture.error(invocation.error)
         invocation.log = capture.lines
         invocation.log_delivery = self._ship_logs(capture.events)
+        if self.spec.tracing:
+            invocation.trace_delivery = self._ship_trace(request_id, started_at, invocation.ok)
+            self.trace_deliveries.append(invocation.trace_delivery)
         return invocation
 
     @contextlib.contextmanager
@@ -218,6 +224,39 @@ class FunctionRuntime:
             )
         except ClientError as error:
             # Lambda runs the function anyway; its logs are lost.
+            return f"not delivered: {error.response['Error']['Code']}"
+        return "delivered"
+
+    def _ship_trace(self, request_id: str, started_at: float, ok: bool) -> str:
+        """With active tracing, Lambda sends the invocation's segment (and its daemon's telemetry)
+        to X-Ray with the role's credentials: what xray:PutTraceSegments and
+        xray:PutTelemetryRecords are granted for."""
+        xray = self.emulator.client("xray", self.region, self.credentials)
+        now = time.time()
+        segment = {
+            "name": self.spec.name,
+            "id": uuid.uuid4().hex[:16],
+            "trace_id": f"1-{int(started_at):08x}-{uuid.uuid4().hex[:24]}",
+            "start_time": started_at,
+            "end_time": now,
+            "origin": "AWS::Lambda::Function",
+            "resource_arn": self.spec.arn,
+            "aws": {"request_id": request_id},
+            **({} if ok else {"fault": True}),
+        }
+        try:
+            xray.put_trace_segments(TraceSegmentDocuments=[json.dumps(segment)])
+            xray.put_telemetry_records(
+                TelemetryRecords=[
+                    {
+                        "Timestamp": datetime.datetime.fromtimestamp(now, datetime.UTC),
+                        "SegmentsReceivedCount": 1,
+                        "SegmentsSentCount": 1,
+                    }
+                ]
+            )
+        except ClientError as error:
+            # Lambda runs the function anyway; its trace is lost.
             return f"not delivered: {error.response['Error']['Code']}"
         return "delivered"
 

@@ -82,6 +82,7 @@ class Sandbox:
         self._mocks: SandboxMocks | None = None
         self._run: ProgramRun | None = None
         self.runtimes: dict = {}
+        self.trace_marks: dict = {}  # function -> trace deliveries before the current story
         self.pollers: list = []
         self.invokers: dict = {}
         self.credentials: dict = {}

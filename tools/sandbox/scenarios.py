@@ -94,6 +94,8 @@ def log_text(sandbox, function) -> str:
 
 
 def check_logs(outcome: Outcome, sandbox, function, expected: list) -> None:
+    """What Lambda delivers with the function's role: its log lines, and with active tracing a
+    trace segment of every invocation."""
     text = log_text(sandbox, function)
     missing = [item for item in expected if item not in text]
     outcome.check(
@@ -101,6 +103,18 @@ def check_logs(outcome: Outcome, sandbox, function, expected: list) -> None:
         not missing,
         f"no log line mentions {missing}",
     )
+    if function.tracing:
+        deliveries = sandbox.runtimes[function.name].trace_deliveries
+        mine = deliveries[sandbox.trace_marks.get(function.name, 0) :]
+        lost = [d for d in mine if d != "delivered"]
+        held = sandbox.emulator.trace_segments(sandbox.region, function.name)
+        delivered = deliveries.count("delivered")
+        outcome.check(
+            "X-Ray holds a trace segment of each of its invocations",
+            bool(mine) and not lost and held >= delivered,
+            f"{len(lost)} of {len(mine)} invocation(s) lost their trace ({sorted(set(lost))}); "
+            f"X-Ray holds {held} segment(s) of {delivered} delivered",
+        )
 
 
 def read_stream(sandbox, stream_arn: str) -> list:
@@ -603,6 +617,8 @@ def enabled(sandbox) -> list:
 
 def tell(sandbox, scenario: Scenario, run: str) -> Outcome:
     """Run one scenario; the faults it injected are cleared afterwards."""
+    # Where each function's trace deliveries stood, so a story judges only its own invocations.
+    sandbox.trace_marks = {name: len(rt.trace_deliveries) for name, rt in sandbox.runtimes.items()}
     try:
         return scenario.tell(sandbox, run)
     finally:

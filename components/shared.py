@@ -1,0 +1,107 @@
+"""Shared: what the pipelines of one stack have in common, made once, before any of them.
+
+    customer managed key (customerKey) ── tables, buckets, log groups, queues, topics,
+                                          function environments
+    log bucket (accessLogs) <── every bucket's server access logs, the CDN's logs
+    code signing (codeSigning) ── every function's code, signed
+    alarm topic (alarms) <── alarms on every dead-letter queue and function
+    web ACLs (waf) ── the API stage (REGIONAL), the distribution (CLOUDFRONT, us-east-1)
+
+Pipelines get a Protection: plain references to these, applied by the building blocks (Function,
+SecureBucket, secure_table, dead_letter_queue), so no pipeline repeats them.
+"""
+
+import pulumi
+import pulumi_aws as aws
+
+from components.alarms import alarm_topic
+from components.code_signing import CodeSigning
+from components.config import Settings
+from components.customer_key import CustomerKey
+from components.log_bucket import LogBucket
+from components.protection import Protection
+from components.web_acl import CLOUDFRONT_REGION, WebAcl
+
+
+class Shared(pulumi.ComponentResource):
+    def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("event-pipelines:index:Shared", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        stack = settings.stack
+        outputs: dict = {}
+
+        self.key = CustomerKey(f"{name}-key", opts=child) if stack.customer_key else None
+        key_arn = self.key.arn if self.key else None
+        # A key serves its own region only: resources WAF keeps in us-east-1 (a CloudFront ACL's
+        # log group) can use it only when the stack is there too.
+        in_us_east_1 = None
+        if key_arn is not None:
+            outputs["customerKeyArn"] = key_arn
+            if aws.get_region(opts=pulumi.InvokeOptions(parent=self)).region == CLOUDFRONT_REGION:
+                in_us_east_1 = key_arn
+
+        self.log_bucket = None
+        if stack.access_logs:
+            self.log_bucket = LogBucket(
+                f"{name}-access-logs",
+                retention_days=stack.access_log_retention_days,
+                force_destroy=stack.force_destroy,
+                cloudfront_logs=settings.notes_api.enabled,
+                opts=child,
+            )
+            outputs["accessLogBucketName"] = self.log_bucket.bucket_name
+        log_bucket = self.log_bucket.bucket_name if self.log_bucket else None
+
+        self.code_signing = None
+        if stack.code_signing:
+            self.code_signing = CodeSigning(
+                f"{name}-code-signing",
+                force_destroy=stack.force_destroy,
+                protection=Protection(kms_key_arn=key_arn, log_bucket=log_bucket),
+                opts=child,
+            )
+            outputs["codeSigningConfigArn"] = self.code_signing.arn
+
+        topic_arn = None
+        if stack.alarms.enabled:
+            if stack.alarms.topic_arn:
+                topic_arn = stack.alarms.topic_arn
+            else:
+                # config.parse refuses alarms without a topic or a customer key.
+                assert key_arn is not None
+                topic_arn = alarm_topic(
+                    f"{name}-alarms", key_arn, email=stack.alarms.email, opts=child
+                ).arn
+            outputs["alarmTopicArn"] = topic_arn
+
+        regional = cloudfront = None
+        if stack.waf.enabled and settings.notes_api.enabled:
+            regional = WebAcl(
+                f"{name}-api-acl",
+                scope="REGIONAL",
+                rate_limit=stack.waf.rate_limit,
+                log_retention_days=stack.log_retention_days,
+                kms_key_arn=key_arn,
+                opts=child,
+            )
+            cloudfront = WebAcl(
+                f"{name}-cdn-acl",
+                scope="CLOUDFRONT",
+                rate_limit=stack.waf.rate_limit,
+                log_retention_days=stack.log_retention_days,
+                kms_key_arn=in_us_east_1,
+                opts=child,
+            )
+
+        self.protection = Protection(
+            kms_key_arn=key_arn,
+            log_bucket=log_bucket,
+            tracing=stack.tracing,
+            code_signing=self.code_signing,
+            alarm_topic_arn=topic_arn,
+            regional_web_acl=regional,
+            cloudfront_web_acl=cloudfront,
+            cloudfront_region_kms_key_arn=in_us_east_1,
+        )
+        self.outputs = outputs
+        self.register_outputs(outputs)
