@@ -56,21 +56,14 @@ def alarm_topic(
 def queue_not_empty(
     name: str, queue_name: pulumi.Input[str], topic_arn: pulumi.Input[str], opts=None
 ) -> aws.cloudwatch.MetricAlarm:
-    """Any message in a dead-letter queue is an event the pipeline gave up on."""
-    return aws.cloudwatch.MetricAlarm(
+    """Any message in a dead-letter queue is an event the pipeline gave up on (and the alarm
+    clears, saying so, once the queue is drained)."""
+    return _above_zero(
         name,
-        alarm_description="Events gave up on: look at the dead-letter queue and redrive them",
-        namespace="AWS/SQS",
-        metric_name="ApproximateNumberOfMessagesVisible",
-        dimensions={"QueueName": queue_name},
-        statistic="Maximum",
-        period=PERIOD_SECONDS,
-        evaluation_periods=1,
-        threshold=0,
-        comparison_operator="GreaterThanThreshold",
-        treat_missing_data="notBreaching",
-        alarm_actions=[topic_arn],
-        ok_actions=[topic_arn],
+        "Events gave up on: look at the dead-letter queue and redrive them",
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible", {"QueueName": queue_name}, "Maximum"),
+        topic_arn,
+        ok_too=True,
         opts=opts,
     )
 
@@ -79,18 +72,32 @@ def function_errors(
     name: str, function_name: pulumi.Input[str], topic_arn: pulumi.Input[str], opts=None
 ) -> aws.cloudwatch.MetricAlarm:
     """A function that raised (retried or not) within five minutes."""
+    return _above_zero(
+        name,
+        "The function failed: its log group says which event and why",
+        ("AWS/Lambda", "Errors", {"FunctionName": function_name}, "Sum"),
+        topic_arn,
+        ok_too=False,
+        opts=opts,
+    )
+
+
+def _above_zero(name, description, metric, topic_arn, ok_too: bool, opts):
+    namespace, metric_name, dimensions, statistic = metric
     return aws.cloudwatch.MetricAlarm(
         name,
-        alarm_description="The function failed: its log group says which event and why",
-        namespace="AWS/Lambda",
-        metric_name="Errors",
-        dimensions={"FunctionName": function_name},
-        statistic="Sum",
+        alarm_description=description,
+        namespace=namespace,
+        metric_name=metric_name,
+        dimensions=dimensions,
+        statistic=statistic,
         period=PERIOD_SECONDS,
         evaluation_periods=1,
         threshold=0,
         comparison_operator="GreaterThanThreshold",
+        # No data is no failure: a function not invoked, a queue never written.
         treat_missing_data="notBreaching",
         alarm_actions=[topic_arn],
+        ok_actions=[topic_arn] if ok_too else None,
         opts=opts,
     )

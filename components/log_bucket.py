@@ -60,17 +60,13 @@ def server_access_log_delivery(
 ) -> dict:
     """S3's logging service may write log objects, for source buckets of this account only (the
     form of the S3 User Guide's policy, with every bucket of the account as source)."""
-    return {
-        "Sid": "S3ServerAccessLogs",
-        "Effect": "Allow",
-        "Principal": {"Service": "logging.s3.amazonaws.com"},
-        "Action": "s3:PutObject",
-        "Resource": pulumi.Output.concat(bucket_arn, "/*"),
-        "Condition": {
-            "StringEquals": {"aws:SourceAccount": account},
-            "ArnLike": {"aws:SourceArn": pulumi.Output.concat("arn:", partition, ":s3:::*")},
-        },
-    }
+    return _service_writes(
+        "S3ServerAccessLogs",
+        "logging.s3.amazonaws.com",
+        bucket_arn,
+        {"aws:SourceAccount": account},
+        pulumi.Output.concat("arn:", partition, ":s3:::*"),
+    )
 
 
 def vended_log_delivery(
@@ -78,21 +74,23 @@ def vended_log_delivery(
 ) -> dict:
     """CloudWatch Logs' delivery service may write the logs of this account's delivery sources
     in us-east-1 (CloudFront standard logging v2 starts there), owned by the bucket's owner."""
+    return _service_writes(
+        "CloudFrontLogDelivery",
+        "delivery.logs.amazonaws.com",
+        bucket_arn,
+        {"aws:SourceAccount": account, "s3:x-amz-acl": "bucket-owner-full-control"},
+        pulumi.Output.concat("arn:", partition, ":logs:us-east-1:", account, ":delivery-source:*"),
+    )
+
+
+def _service_writes(sid: str, service: str, bucket_arn, equals: dict, source_arn) -> dict:
+    """`service` may put objects into the bucket on behalf of `source_arn` (confused deputy:
+    both the account and the source are pinned)."""
     return {
-        "Sid": "CloudFrontLogDelivery",
+        "Sid": sid,
         "Effect": "Allow",
-        "Principal": {"Service": "delivery.logs.amazonaws.com"},
+        "Principal": {"Service": service},
         "Action": "s3:PutObject",
         "Resource": pulumi.Output.concat(bucket_arn, "/*"),
-        "Condition": {
-            "StringEquals": {
-                "aws:SourceAccount": account,
-                "s3:x-amz-acl": "bucket-owner-full-control",
-            },
-            "ArnLike": {
-                "aws:SourceArn": pulumi.Output.concat(
-                    "arn:", partition, ":logs:us-east-1:", account, ":delivery-source:*"
-                )
-            },
-        },
+        "Condition": {"StringEquals": equals, "ArnLike": {"aws:SourceArn": source_arn}},
     }

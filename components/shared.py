@@ -74,24 +74,21 @@ class Shared(pulumi.ComponentResource):
                 ).arn
             outputs["alarmTopicArn"] = topic_arn
 
-        regional = cloudfront = None
+        acls: dict = {}
         if stack.waf.enabled and settings.notes_api.enabled:
-            regional = WebAcl(
-                f"{name}-api-acl",
-                scope="REGIONAL",
-                rate_limit=stack.waf.rate_limit,
-                log_retention_days=stack.log_retention_days,
-                kms_key_arn=key_arn,
-                opts=child,
-            )
-            cloudfront = WebAcl(
-                f"{name}-cdn-acl",
-                scope="CLOUDFRONT",
-                rate_limit=stack.waf.rate_limit,
-                log_retention_days=stack.log_retention_days,
-                kms_key_arn=in_us_east_1,
-                opts=child,
-            )
+            # (scope, logical name, key): the CLOUDFRONT ACL and its logs live in us-east-1.
+            for scope, acl_name, acl_key in (
+                ("REGIONAL", "api-acl", key_arn),
+                ("CLOUDFRONT", "cdn-acl", in_us_east_1),
+            ):
+                acls[scope] = WebAcl(
+                    f"{name}-{acl_name}",
+                    scope=scope,
+                    rate_limit=stack.waf.rate_limit,
+                    log_retention_days=stack.log_retention_days,
+                    kms_key_arn=acl_key,
+                    opts=child,
+                )
 
         self.protection = Protection(
             kms_key_arn=key_arn,
@@ -99,8 +96,8 @@ class Shared(pulumi.ComponentResource):
             tracing=stack.tracing,
             code_signing=self.code_signing,
             alarm_topic_arn=topic_arn,
-            regional_web_acl=regional,
-            cloudfront_web_acl=cloudfront,
+            regional_web_acl=acls.get("REGIONAL"),
+            cloudfront_web_acl=acls.get("CLOUDFRONT"),
             cloudfront_region_kms_key_arn=in_us_east_1,
         )
         self.outputs = outputs

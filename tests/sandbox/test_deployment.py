@@ -40,6 +40,8 @@ def test_a_sound_project_deploys_and_both_triggers_invoke_its_function():
         ("untrusted-role", "cannot be assumed by Lambda"),
         ("notification-without-permission", "S3 is not allowed to invoke it"),
         ("unreadable-stream", "Cannot access stream"),
+        # Lambda with a code signing config set to Enforce refuses unsigned code.
+        ("unsigned-code", "CodeVerificationFailedException"),
     ],
 )
 def test_what_aws_refuses_at_deployment_the_sandbox_refuses(mistake, reason):

@@ -369,20 +369,10 @@ _S3_KEY_USE = {
 # and kms:Decrypt); DynamoDB decrypts the table key with the caller's permission for every data
 # read or write of a table encrypted with a customer managed key, its stream's records included.
 _SQS_KEY_USE = {"sqs:SendMessage": ("kms:GenerateDataKey", "kms:Decrypt")}
+# Every table operation but DescribeTable reads or writes items; batches as their singles.
 _DYNAMODB_DATA_ACTIONS = frozenset(
-    f"dynamodb:{a}"
-    for a in [
-        "GetItem",
-        "PutItem",
-        "UpdateItem",
-        "DeleteItem",
-        "Query",
-        "Scan",
-        "BatchGetItem",
-        "BatchWriteItem",
-        "ConditionCheckItem",
-        "GetRecords",
-    ]
+    {f"dynamodb:{a}" for a in _DYNAMODB_TABLE_OPERATIONS - {"DescribeTable"}}
+    | {"dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:GetRecords"}
 )
 _VIA = {"s3": "s3", "sqs": "sqs", "dynamodb": "dynamodb", "dynamodbstreams": "dynamodb"}
 

@@ -245,20 +245,12 @@ class Guard:
         )
 
     def _decide_key(self, request: Request, identity: Identity) -> Decision:
-        """KMS's rule: the key policy decides. A statement allowing the account itself ("the
-        account delegates to IAM") lets the caller's IAM policies allow as well, and allows
-        nothing by itself (AWS KMS Developer Guide, "Default key policy"); without one, IAM
-        policies count for nothing and only statements naming the caller can allow."""
-        policy = json.loads(self.emulator.key_policy(request.resource))
-        root = f"arn:{request.resource.split(':')[1]}:iam::{identity.account}:root"
-        # Does the key policy allow the account itself this request? Asked as the account.
-        as_account = Request(
-            request.action, request.resource, Principal("AWS", root), request.context
+        return decide_key(
+            request,
+            identity.account,
+            self.emulator.key_policy(request.resource),
+            lambda: self.emulator.role_policies(identity.role_name),
         )
-        name = f"policy of key {request.resource}"
-        delegated = evaluate(as_account, {}, policy, resource_policy_name=name).allowed
-        identity_policies = self.emulator.role_policies(identity.role_name) if delegated else {}
-        return evaluate(request, identity_policies, policy, resource_policy_name=name)
 
     def _hide_missing_object(self, call, identity, secure, record, model):
         """S3 answers 403, not 404, for a missing key when the caller may not list the bucket
@@ -294,6 +286,22 @@ class Guard:
     def _stream_of_iterator(self, iterator: str | None) -> str | None:
         with self._lock:
             return self._streams_of_iterators.get(iterator)
+
+
+def decide_key(request: Request, account: str, key_policy: str, role_policies) -> Decision:
+    """KMS's rule: the key policy decides. A statement allowing the account itself ("the
+    account delegates to IAM") lets the caller's IAM policies (`role_policies()`) allow as well,
+    and allows nothing by itself (AWS KMS Developer Guide, "Default key policy"); without one,
+    IAM policies count for nothing and only statements naming the caller can allow."""
+    policy = json.loads(key_policy)
+    root = f"arn:{request.resource.split(':')[1]}:iam::{account}:root"
+    # Does the key policy allow the account itself this request? Asked as the account.
+    as_account = Request(request.action, request.resource, Principal("AWS", root), request.context)
+    name = f"policy of key {request.resource}"
+    delegated = evaluate(as_account, {}, policy, resource_policy_name=name).allowed
+    return evaluate(
+        request, role_policies() if delegated else {}, policy, resource_policy_name=name
+    )
 
 
 class _RecordedSleep:

@@ -2,7 +2,8 @@
 components, for the sandbox's deployment checks. Config `mistake` plants one error that AWS
 refuses at deployment: untrusted-role (the role trusts ec2, not lambda),
 notification-without-permission (no lambda Permission for S3), unreadable-stream (the role may
-read the table, not its stream)."""
+read the table, not its stream), unsigned-code (a code signing config set to Enforce, and code
+uploaded to S3 that no signing job signed)."""
 
 import json
 
@@ -63,19 +64,37 @@ policy = aws.iam.RolePolicy(
     ),
 )
 # The handler only logs what it received: enough to see each trigger fire.
+archive = pulumi.AssetArchive(
+    {
+        "echo.py": pulumi.StringAsset(
+            "def handler(event, context):\n"
+            "    print('received', len(event['Records']), 'record(s)')\n"
+        )
+    }
+)
+code: dict = {"code": archive}
+if mistake == "unsigned-code":
+    artifacts = aws.s3.Bucket("artifacts")
+    uploaded = aws.s3.BucketObjectv2(
+        "echo-zip", bucket=artifacts.id, key="echo.zip", source=archive
+    )
+    profile = aws.signer.SigningProfile("signer", platform_id="AWSLambda-SHA384-ECDSA")
+    signing = aws.lambda_.CodeSigningConfig(
+        "enforce",
+        allowed_publishers={"signing_profile_version_arns": [profile.version_arn]},
+        policies={"untrusted_artifact_on_deployment": "Enforce"},
+    )
+    code = {
+        "s3_bucket": artifacts.id,
+        "s3_key": uploaded.key,
+        "code_signing_config_arn": signing.arn,
+    }
 echo = aws.lambda_.Function(
     "echo",
     role=role.arn,
     runtime="python3.13",
     handler="echo.handler",
-    code=pulumi.AssetArchive(
-        {
-            "echo.py": pulumi.StringAsset(
-                "def handler(event, context):\n"
-                "    print('received', len(event['Records']), 'record(s)')\n"
-            )
-        }
-    ),
+    **code,
     opts=pulumi.ResourceOptions(depends_on=[policy]),
 )
 aws.lambda_.EventSourceMapping(
