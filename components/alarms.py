@@ -12,7 +12,7 @@ stack config names.
 import pulumi
 import pulumi_aws as aws
 
-from components.policies import deny_insecure_transport, document
+from .policies import deny_insecure_transport, document
 
 PERIOD_SECONDS = 300
 

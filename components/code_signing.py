@@ -13,8 +13,8 @@ function whose code changed, during `pulumi up`; the archive leaves the program'
 import pulumi
 import pulumi_aws as aws
 
-from components.protection import NO_PROTECTION, Protection
-from components.secure_bucket import SecureBucket
+from .protection import NO_PROTECTION, Protection
+from .secure_bucket import SecureBucket
 
 PLATFORM = "AWSLambda-SHA384-ECDSA"  # Signer's only platform for Lambda
 SIGNATURE_VALIDITY_MONTHS = 135  # Signer's default and maximum

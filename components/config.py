@@ -30,7 +30,17 @@ from typing import Any
 
 import pulumi
 
-from handlers.bucket_names import NAME_RULE, PREFIX_RULE, is_valid_bucket_name, is_valid_prefix
+# Installed, handlers/ is a sibling package (event_pipelines.handlers); in this repository it is a
+# top-level one, as Lambda and the tests import it.
+try:
+    from ..handlers.bucket_names import (
+        NAME_RULE,
+        PREFIX_RULE,
+        is_valid_bucket_name,
+        is_valid_prefix,
+    )
+except ImportError:
+    from handlers.bucket_names import NAME_RULE, PREFIX_RULE, is_valid_bucket_name, is_valid_prefix
 
 NAMESPACE = "event-pipelines"
 

@@ -15,7 +15,7 @@ decrypts function environments through a grant it makes when the function is dep
 import pulumi
 import pulumi_aws as aws
 
-from components.policies import document
+from .policies import document
 
 DELETION_WINDOW_DAYS = 30  # the longest: a key scheduled for deletion by mistake can be saved
 

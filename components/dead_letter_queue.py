@@ -3,7 +3,7 @@
 import pulumi
 import pulumi_aws as aws
 
-from components.policies import deny_insecure_transport, document
+from .policies import deny_insecure_transport, document
 
 RETENTION_SECONDS = 14 * 24 * 3600  # the SQS maximum: two weeks to notice and redrive
 

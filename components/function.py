@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components import alarms, grants
-from components.config import AsyncSettings, FunctionSettings
-from components.dead_letter_queue import dead_letter_queue
-from components.handler_code import handler_archive, handler_entry_point
-from components.policies import document, service_trust_policy
-from components.protection import Protection
+from . import alarms, grants
+from .config import AsyncSettings, FunctionSettings
+from .dead_letter_queue import dead_letter_queue
+from .handler_code import handler_archive, handler_entry_point
+from .policies import document, service_trust_policy
+from .protection import Protection
 
 RUNTIME = "python3.13"
 ARCHITECTURE = "arm64"

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import pulumi
 
-from components.policies import allow
+from .policies import allow
 
 
 def _objects(bucket_arn: pulumi.Input[str], key_prefix: pulumi.Input[str]) -> pulumi.Output[str]:

@@ -12,13 +12,13 @@ table. Nothing else (a lifecycle expiration deletes a row like any other removal
 
 import pulumi
 
-from components import grants
-from components.config import ImageMetadataSettings, StackSettings
-from components.function import FunctionArgs
-from components.protection import NO_PROTECTION, Protection
-from components.s3_function import OBJECT_CREATED, OBJECT_DELETES, NotificationRule, s3_function
-from components.secure_bucket import SecureBucket
-from components.table import secure_table
+from . import grants
+from .config import ImageMetadataSettings, StackSettings
+from .function import FunctionArgs
+from .protection import NO_PROTECTION, Protection
+from .s3_function import OBJECT_CREATED, OBJECT_DELETES, NotificationRule, s3_function
+from .secure_bucket import SecureBucket
+from .table import secure_table
 
 
 class ImageMetadata(pulumi.ComponentResource):

@@ -17,7 +17,7 @@
 import pulumi
 import pulumi_aws as aws
 
-from components.secure_bucket import SecureBucket
+from .secure_bucket import SecureBucket
 
 
 class LogBucket(pulumi.ComponentResource):

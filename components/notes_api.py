@@ -17,15 +17,15 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from components import grants
-from components.config import NotesApiSettings, StackSettings
-from components.function import Function, FunctionArgs
-from components.protection import NO_PROTECTION, Protection
-from components.rest_api import LambdaRestApi, RestApiArgs, Route
-from components.secure_bucket import SecureBucket
-from components.static_site import StaticSite
-from components.table import secure_table
-from components.user_pool import UserPool
+from . import grants
+from .config import NotesApiSettings, StackSettings
+from .function import Function, FunctionArgs
+from .protection import NO_PROTECTION, Protection
+from .rest_api import LambdaRestApi, RestApiArgs, Route
+from .secure_bucket import SecureBucket
+from .static_site import StaticSite
+from .table import secure_table
+from .user_pool import UserPool
 
 SITE_DIR = Path(__file__).resolve().parent.parent / "site"
 AUDIO_PREFIX = "audio/"

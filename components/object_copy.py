@@ -16,12 +16,12 @@ The destination can never be the source: the copy would notify itself.
 
 import pulumi
 
-from components import grants
-from components.config import ObjectCopySettings, StackSettings
-from components.function import FunctionArgs
-from components.protection import NO_PROTECTION, Protection
-from components.s3_function import OBJECT_CREATED, OBJECT_DELETES, NotificationRule, s3_function
-from components.secure_bucket import SecureBucket
+from . import grants
+from .config import ObjectCopySettings, StackSettings
+from .function import FunctionArgs
+from .protection import NO_PROTECTION, Protection
+from .s3_function import OBJECT_CREATED, OBJECT_DELETES, NotificationRule, s3_function
+from .secure_bucket import SecureBucket
 
 
 class ObjectCopy(pulumi.ComponentResource):

@@ -1,12 +1,12 @@
 """The pipelines a stack can enable, by config key: what __main__.py deploys."""
 
-from components.config import Settings
-from components.image_metadata import ImageMetadata
-from components.notes_api import NotesApi
-from components.object_copy import ObjectCopy
-from components.shared import Shared
-from components.stream_archive import StreamArchive
-from components.user_buckets import UserBuckets
+from .config import Settings
+from .image_metadata import ImageMetadata
+from .notes_api import NotesApi
+from .object_copy import ObjectCopy
+from .shared import Shared
+from .stream_archive import StreamArchive
+from .user_buckets import UserBuckets
 
 # (config key, logical name, component, its settings' attribute)
 PIPELINES = [

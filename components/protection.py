@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import pulumi
 
 if TYPE_CHECKING:  # the components themselves import building blocks that import this
-    from components.code_signing import CodeSigning
-    from components.web_acl import WebAcl
+    from .code_signing import CodeSigning
+    from .web_acl import WebAcl
 
 
 @dataclass(frozen=True)

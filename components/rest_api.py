@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components.custom_domain import alias_records, validated_certificate
-from components.policies import allow, document, service_trust_policy
-from components.protection import Protection
+from .custom_domain import alias_records, validated_certificate
+from .policies import allow, document, service_trust_policy
+from .protection import Protection
 
 ACCESS_LOG_FORMAT = json.dumps(
     {

@@ -13,8 +13,8 @@ from typing import NamedTuple
 import pulumi
 import pulumi_aws as aws
 
-from components.function import Function, FunctionArgs
-from components.secure_bucket import SecureBucket
+from .function import Function, FunctionArgs
+from .secure_bucket import SecureBucket
 
 OBJECT_CREATED = "s3:ObjectCreated:*"
 OBJECT_REMOVED = "s3:ObjectRemoved:*"

@@ -14,8 +14,8 @@
 import pulumi
 import pulumi_aws as aws
 
-from components.policies import deny_insecure_transport, document
-from components.protection import NO_PROTECTION, Protection
+from .policies import deny_insecure_transport, document
+from .protection import NO_PROTECTION, Protection
 
 ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS = 7
 

@@ -14,13 +14,13 @@ SecureBucket, secure_table, dead_letter_queue), so no pipeline repeats them.
 import pulumi
 import pulumi_aws as aws
 
-from components.alarms import alarm_topic
-from components.code_signing import CodeSigning
-from components.config import Settings
-from components.customer_key import CustomerKey
-from components.log_bucket import LogBucket
-from components.protection import Protection
-from components.web_acl import CLOUDFRONT_REGION, WebAcl
+from .alarms import alarm_topic
+from .code_signing import CodeSigning
+from .config import Settings
+from .customer_key import CustomerKey
+from .log_bucket import LogBucket
+from .protection import Protection
+from .web_acl import CLOUDFRONT_REGION, WebAcl
 
 
 class Shared(pulumi.ComponentResource):

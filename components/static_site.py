@@ -14,10 +14,10 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from components.config import CLOUDFRONT_CERTIFICATE_REGION
-from components.custom_domain import alias_records, validated_certificate
-from components.protection import NO_PROTECTION, Protection
-from components.secure_bucket import SecureBucket
+from .config import CLOUDFRONT_CERTIFICATE_REGION
+from .custom_domain import alias_records, validated_certificate
+from .protection import NO_PROTECTION, Protection
+from .secure_bucket import SecureBucket
 
 # The oldest security policy with only forward-secret AEAD ciphers (CloudFront's supported
 # protocols and ciphers table): TLS 1.2 or later for viewers.

@@ -12,13 +12,13 @@ Grants: read the table's stream; put objects under `<table name>/` in the archiv
 
 import pulumi
 
-from components import grants
-from components.config import StackSettings, StreamArchiveSettings
-from components.function import FunctionArgs
-from components.protection import NO_PROTECTION, Protection
-from components.secure_bucket import SecureBucket
-from components.stream_function import stream_function
-from components.table import secure_table
+from . import grants
+from .config import StackSettings, StreamArchiveSettings
+from .function import FunctionArgs
+from .protection import NO_PROTECTION, Protection
+from .secure_bucket import SecureBucket
+from .stream_function import stream_function
+from .table import secure_table
 
 ARCHIVED_EVENTS = ("INSERT", "REMOVE")
 

@@ -16,9 +16,9 @@ from typing import NamedTuple
 import pulumi
 import pulumi_aws as aws
 
-from components import grants
-from components.config import StreamSettings
-from components.function import Function, FunctionArgs
+from . import grants
+from .config import StreamSettings
+from .function import Function, FunctionArgs
 
 
 class StreamFunction(NamedTuple):

@@ -9,12 +9,12 @@ Grants: read the users stream; create and configure buckets named `<prefix>-*`, 
 import pulumi
 import pulumi_aws as aws
 
-from components import grants
-from components.config import StackSettings, UserBucketsSettings
-from components.function import FunctionArgs
-from components.protection import NO_PROTECTION, Protection
-from components.stream_function import stream_function
-from components.table import secure_table
+from . import grants
+from .config import StackSettings, UserBucketsSettings
+from .function import FunctionArgs
+from .protection import NO_PROTECTION, Protection
+from .stream_function import stream_function
+from .table import secure_table
 
 HANDLED_EVENTS = ("INSERT", "MODIFY")
 
