@@ -1,0 +1,1 @@
+from tests.installed_package import installed_package  # noqa: F401 - the session fixture
