@@ -27,7 +27,7 @@ import pulumi
 import pulumi_aws as aws
 
 from . import alarms, grants
-from .config import AsyncSettings, FunctionSettings
+from .args import AsyncSettings, FunctionSettings
 from .dead_letter_queue import dead_letter_queue
 from .handler_code import handler_archive, handler_entry_point
 from .policies import document, service_trust_policy

@@ -13,7 +13,7 @@ table. Nothing else (a lifecycle expiration deletes a row like any other removal
 import pulumi
 
 from . import grants
-from .config import ImageMetadataSettings, StackSettings
+from .args import ImageMetadataArgs, outputs_of, resolve_image_metadata
 from .function import FunctionArgs
 from .protection import NO_PROTECTION, Protection
 from .s3_function import OBJECT_CREATED, OBJECT_DELETES, NotificationRule, s3_function
@@ -22,14 +22,26 @@ from .table import secure_table
 
 
 class ImageMetadata(pulumi.ComponentResource):
+    bucket_name: pulumi.Output[str]
+    """The upload bucket's name."""
+    table_name: pulumi.Output[str]
+    """The metadata table's name."""
+    table_arn: pulumi.Output[str]
+    """The metadata table's ARN."""
+    function_arn: pulumi.Output[str]
+    """The function's ARN."""
+    dead_letter_queue_url: pulumi.Output[str]
+    """Where events that failed every retry go."""
+
     def __init__(
         self,
         name: str,
-        settings: ImageMetadataSettings,
-        stack: StackSettings,
-        protection: Protection = NO_PROTECTION,
+        args: ImageMetadataArgs,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        protection: Protection = NO_PROTECTION,
     ):
+        settings = resolve_image_metadata(args)
         super().__init__("event-pipelines:index:ImageMetadata", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
@@ -38,14 +50,14 @@ class ImageMetadata(pulumi.ComponentResource):
             protection=protection,
             bucket_name=settings.bucket_name,
             versioning=settings.versioning,
-            force_destroy=stack.force_destroy,
+            force_destroy=settings.force_destroy,
             opts=child,
         )
         self.table = secure_table(
             f"{name}-table",
             hash_key="filename",
             table_name=settings.table_name,
-            deletion_protection=stack.deletion_protection,
+            deletion_protection=settings.deletion_protection,
             kms_key_arn=protection.kms_key_arn,
             opts=child,
         )
@@ -65,7 +77,7 @@ class ImageMetadata(pulumi.ComponentResource):
                     grants.read_objects(self.bucket.arn, sid="ReadUploads"),
                     grants.write_items(self.table.arn, sid="WriteMetadata"),
                 ],
-                log_retention_days=stack.log_retention_days,
+                log_retention_days=settings.log_retention_days,
                 settings=settings.function,
                 protection=protection,
                 invoke=settings.invoke,
@@ -73,11 +85,13 @@ class ImageMetadata(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        self.outputs = {
-            "bucketName": self.bucket.bucket_name,
-            "tableName": self.table.name,
-            "tableArn": self.table.arn,
-            "functionArn": self.function.arn,
-            "deadLetterQueueUrl": self.function.required_dead_letter_queue().url,
-        }
+        self.bucket_name = self.bucket.bucket_name
+        self.table_name = self.table.name
+        self.table_arn = self.table.arn
+        self.function_arn = self.function.arn
+        self.dead_letter_queue_url = self.function.required_dead_letter_queue().url
+        self.outputs = outputs_of(
+            self,
+            ("bucket_name", "table_name", "table_arn", "function_arn", "dead_letter_queue_url"),
+        )
         self.register_outputs(self.outputs)

@@ -18,7 +18,7 @@ import pulumi
 import pulumi_aws as aws
 
 from . import grants
-from .config import NotesApiSettings, StackSettings
+from .args import NotesApiArgs, outputs_of, resolve_notes_api
 from .function import Function, FunctionArgs
 from .protection import NO_PROTECTION, Protection
 from .rest_api import LambdaRestApi, RestApiArgs, Route
@@ -88,14 +88,34 @@ def content_security_policy(api_origin, auth_origin, audio_bucket, region, dns_s
 
 
 class NotesApi(pulumi.ComponentResource):
+    api_url: pulumi.Output[str]
+    """The API's URL (its custom domain's when one is set)."""
+    site_url: pulumi.Output[str]
+    """The site's URL."""
+    user_pool_id: pulumi.Output[str]
+    """The Cognito user pool's id."""
+    user_pool_client_id: pulumi.Output[str]
+    """The site's app client id."""
+    sign_in_url: pulumi.Output[str]
+    """The managed sign-in domain's URL."""
+    table_name: pulumi.Output[str]
+    """The notes table's name."""
+    audio_bucket_name: pulumi.Output[str]
+    """The bucket of generated speech."""
+    function_name: pulumi.Output[str]
+    """The function's name."""
+    function_arn: pulumi.Output[str]
+    """The function's ARN."""
+
     def __init__(
         self,
         name: str,
-        settings: NotesApiSettings,
-        stack: StackSettings,
-        protection: Protection = NO_PROTECTION,
+        args: NotesApiArgs,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        protection: Protection = NO_PROTECTION,
     ):
+        settings = resolve_notes_api(args)
         super().__init__("event-pipelines:index:NotesApi", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         region = aws.get_region_output().region
@@ -106,14 +126,14 @@ class NotesApi(pulumi.ComponentResource):
             hash_key="UserId",
             range_key=("NoteId", "N"),
             table_name=settings.table_name,
-            deletion_protection=stack.deletion_protection,
+            deletion_protection=settings.deletion_protection,
             kms_key_arn=protection.kms_key_arn,
             opts=child,
         )
         self.audio = SecureBucket(
             f"{name}-audio",
             versioning=False,
-            force_destroy=stack.force_destroy,
+            force_destroy=settings.force_destroy,
             protection=protection,
             opts=child,
         )
@@ -121,7 +141,7 @@ class NotesApi(pulumi.ComponentResource):
             f"{name}-users",
             mfa=settings.mfa,
             domain_prefix=settings.auth_domain_prefix,
-            deletion_protection=stack.deletion_protection,
+            deletion_protection=settings.deletion_protection,
             opts=child,
         )
         # The API exists first (the site's headers name it) and gets its routes once the
@@ -133,7 +153,7 @@ class NotesApi(pulumi.ComponentResource):
                 stage_name=pulumi.get_stack(),
                 throttling_rate_limit=settings.throttling_rate_limit,
                 throttling_burst_limit=settings.throttling_burst_limit,
-                log_retention_days=stack.log_retention_days,
+                log_retention_days=settings.log_retention_days,
                 set_account_cloudwatch_role=settings.set_account_cloudwatch_role,
                 description="Notes of each signed-in user",
                 protection=protection,
@@ -153,7 +173,7 @@ class NotesApi(pulumi.ComponentResource):
                 region,
                 partition.dns_suffix,
             ),
-            force_destroy=stack.force_destroy,
+            force_destroy=settings.force_destroy,
             protection=protection,
             domain=settings.domain.site_domain,
             certificate_arn=settings.domain.site_certificate_arn,
@@ -173,7 +193,7 @@ class NotesApi(pulumi.ComponentResource):
             FunctionArgs(
                 handler_module="notes_api",
                 description="Notes API: each signed-in user's notes, and speech from them",
-                log_retention_days=stack.log_retention_days,
+                log_retention_days=settings.log_retention_days,
                 statements=[
                     grants.query_and_write_items(self.table.arn, sid="ReadWriteNotes"),
                     grants.synthesize_speech(sid="SynthesizeSpeech"),
@@ -219,15 +239,27 @@ class NotesApi(pulumi.ComponentResource):
                 )
             ),
         )
-        self.outputs = {
-            "apiUrl": self.url,
-            "siteUrl": self.site.url,
-            "userPoolId": self.users.pool.id,
-            "userPoolClientId": self.client.id,
-            "signInUrl": self.users.domain_url,
-            "tableName": self.table.name,
-            "audioBucketName": self.audio.bucket_name,
-            "functionName": self.function.function.name,
-            "functionArn": self.function.arn,
-        }
+        self.api_url = self.url
+        self.site_url = self.site.url
+        self.user_pool_id = self.users.pool.id
+        self.user_pool_client_id = self.client.id
+        self.sign_in_url = self.users.domain_url
+        self.table_name = self.table.name
+        self.audio_bucket_name = self.audio.bucket_name
+        self.function_name = self.function.function.name
+        self.function_arn = self.function.arn
+        self.outputs = outputs_of(
+            self,
+            (
+                "api_url",
+                "site_url",
+                "user_pool_id",
+                "user_pool_client_id",
+                "sign_in_url",
+                "table_name",
+                "audio_bucket_name",
+                "function_name",
+                "function_arn",
+            ),
+        )
         self.register_outputs(self.outputs)

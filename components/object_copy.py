@@ -17,7 +17,7 @@ The destination can never be the source: the copy would notify itself.
 import pulumi
 
 from . import grants
-from .config import ObjectCopySettings, StackSettings
+from .args import ObjectCopyArgs, outputs_of, resolve_object_copy
 from .function import FunctionArgs
 from .protection import NO_PROTECTION, Protection
 from .s3_function import OBJECT_CREATED, OBJECT_DELETES, NotificationRule, s3_function
@@ -25,21 +25,24 @@ from .secure_bucket import SecureBucket
 
 
 class ObjectCopy(pulumi.ComponentResource):
+    source_bucket_name: pulumi.Output[str]
+    """The source bucket's name."""
+    destination_bucket_name: pulumi.Output[str]
+    """The destination bucket's name."""
+    function_arn: pulumi.Output[str]
+    """The function's ARN."""
+    dead_letter_queue_url: pulumi.Output[str]
+    """Where events that failed every retry go."""
+
     def __init__(
         self,
         name: str,
-        settings: ObjectCopySettings,
-        stack: StackSettings,
-        protection: Protection = NO_PROTECTION,
+        args: ObjectCopyArgs,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        protection: Protection = NO_PROTECTION,
     ):
-        if settings.source_bucket_name and (
-            settings.source_bucket_name == settings.destination_bucket_name
-        ):
-            raise ValueError(
-                f"object copy {name!r}: the destination bucket is the source bucket "
-                f"({settings.source_bucket_name}); each copy would trigger another copy"
-            )
+        settings = resolve_object_copy(args)
         super().__init__("event-pipelines:index:ObjectCopy", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
@@ -48,7 +51,7 @@ class ObjectCopy(pulumi.ComponentResource):
             protection=protection,
             bucket_name=settings.source_bucket_name,
             versioning=settings.versioning,
-            force_destroy=stack.force_destroy,
+            force_destroy=settings.force_destroy,
             opts=child,
         )
         self.destination = SecureBucket(
@@ -56,7 +59,7 @@ class ObjectCopy(pulumi.ComponentResource):
             protection=protection,
             bucket_name=settings.destination_bucket_name,
             versioning=settings.versioning,
-            force_destroy=stack.force_destroy,
+            force_destroy=settings.force_destroy,
             opts=child,
         )
         events = [OBJECT_CREATED, *(OBJECT_DELETES if settings.mirror_deletes else ())]
@@ -94,17 +97,24 @@ class ObjectCopy(pulumi.ComponentResource):
                     "MULTIPART_THRESHOLD_BYTES": str(settings.multipart_threshold_bytes),
                 },
                 statements=statements,
-                log_retention_days=stack.log_retention_days,
+                log_retention_days=settings.log_retention_days,
                 settings=settings.function,
                 protection=protection,
                 invoke=settings.invoke,
             ),
             opts=child,
         )
-        self.outputs = {
-            "sourceBucketName": self.source.bucket_name,
-            "destinationBucketName": self.destination.bucket_name,
-            "functionArn": self.function.arn,
-            "deadLetterQueueUrl": self.function.required_dead_letter_queue().url,
-        }
+        self.source_bucket_name = self.source.bucket_name
+        self.destination_bucket_name = self.destination.bucket_name
+        self.function_arn = self.function.arn
+        self.dead_letter_queue_url = self.function.required_dead_letter_queue().url
+        self.outputs = outputs_of(
+            self,
+            (
+                "source_bucket_name",
+                "destination_bucket_name",
+                "function_arn",
+                "dead_letter_queue_url",
+            ),
+        )
         self.register_outputs(self.outputs)

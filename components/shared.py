@@ -15,8 +15,8 @@ import pulumi
 import pulumi_aws as aws
 
 from .alarms import alarm_topic
+from .args import SharedArgs, outputs_of, resolve_shared
 from .code_signing import CodeSigning
-from .config import Settings
 from .customer_key import CustomerKey
 from .log_bucket import LogBucket
 from .protection import Protection
@@ -24,21 +24,29 @@ from .web_acl import CLOUDFRONT_REGION, WebAcl
 
 
 class Shared(pulumi.ComponentResource):
-    def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None):
+    customer_key_arn: pulumi.Output[str] | None
+    """The stack's customer managed KMS key, when customer_key is on."""
+    access_log_bucket_name: pulumi.Output[str] | None
+    """The bucket every bucket's access logs go to, when access_logs is on."""
+    code_signing_config_arn: pulumi.Output[str] | None
+    """The code signing configuration every function enforces, when code_signing is on."""
+    alarm_topic_arn: pulumi.Output[str] | None
+    """The topic alarms notify, when alarms are enabled."""
+
+    def __init__(self, name: str, args: SharedArgs, opts: pulumi.ResourceOptions | None = None):
+        stack = resolve_shared(args)
         super().__init__("event-pipelines:index:Shared", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        stack = settings.stack
-        outputs: dict = {}
 
         self.key = CustomerKey(f"{name}-key", opts=child) if stack.customer_key else None
         key_arn = self.key.arn if self.key else None
         # A key serves its own region only: resources WAF keeps in us-east-1 (a CloudFront ACL's
         # log group) can use it only when the stack is there too.
         in_us_east_1 = None
-        if key_arn is not None:
-            outputs["customerKeyArn"] = key_arn
-            if aws.get_region(opts=pulumi.InvokeOptions(parent=self)).region == CLOUDFRONT_REGION:
-                in_us_east_1 = key_arn
+        if key_arn is not None and (
+            aws.get_region(opts=pulumi.InvokeOptions(parent=self)).region == CLOUDFRONT_REGION
+        ):
+            in_us_east_1 = key_arn
 
         self.log_bucket = None
         if stack.access_logs:
@@ -46,10 +54,9 @@ class Shared(pulumi.ComponentResource):
                 f"{name}-access-logs",
                 retention_days=stack.access_log_retention_days,
                 force_destroy=stack.force_destroy,
-                cloudfront_logs=settings.notes_api.enabled,
+                cloudfront_logs=stack.web_endpoints,
                 opts=child,
             )
-            outputs["accessLogBucketName"] = self.log_bucket.bucket_name
         log_bucket = self.log_bucket.bucket_name if self.log_bucket else None
 
         self.code_signing = None
@@ -60,22 +67,20 @@ class Shared(pulumi.ComponentResource):
                 protection=Protection(kms_key_arn=key_arn, log_bucket=log_bucket),
                 opts=child,
             )
-            outputs["codeSigningConfigArn"] = self.code_signing.arn
 
         topic_arn = None
         if stack.alarms.enabled:
             if stack.alarms.topic_arn:
                 topic_arn = stack.alarms.topic_arn
             else:
-                # config.parse refuses alarms without a topic or a customer key.
+                # resolve_shared refuses alarms without a topic or a customer key.
                 assert key_arn is not None
                 topic_arn = alarm_topic(
                     f"{name}-alarms", key_arn, email=stack.alarms.email, opts=child
                 ).arn
-            outputs["alarmTopicArn"] = topic_arn
 
         acls: dict = {}
-        if stack.waf.enabled and settings.notes_api.enabled:
+        if stack.waf.enabled and stack.web_endpoints:
             # (scope, logical name, key): the CLOUDFRONT ACL and its logs live in us-east-1.
             for scope, acl_name, acl_key in (
                 ("REGIONAL", "api-acl", key_arn),
@@ -100,5 +105,17 @@ class Shared(pulumi.ComponentResource):
             cloudfront_web_acl=acls.get("CLOUDFRONT"),
             cloudfront_region_kms_key_arn=in_us_east_1,
         )
-        self.outputs = outputs
-        self.register_outputs(outputs)
+        self.customer_key_arn = key_arn
+        self.access_log_bucket_name = log_bucket
+        self.code_signing_config_arn = self.code_signing.arn if self.code_signing else None
+        self.alarm_topic_arn = None if topic_arn is None else pulumi.Output.from_input(topic_arn)
+        self.outputs = outputs_of(
+            self,
+            (
+                "customer_key_arn",
+                "access_log_bucket_name",
+                "code_signing_config_arn",
+                "alarm_topic_arn",
+            ),
+        )
+        self.register_outputs(self.outputs)

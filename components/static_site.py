@@ -14,7 +14,7 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from .config import CLOUDFRONT_CERTIFICATE_REGION
+from .args import CLOUDFRONT_CERTIFICATE_REGION
 from .custom_domain import alias_records, validated_certificate
 from .protection import NO_PROTECTION, Protection
 from .secure_bucket import SecureBucket

@@ -13,7 +13,7 @@ Grants: read the table's stream; put objects under `<table name>/` in the archiv
 import pulumi
 
 from . import grants
-from .config import StackSettings, StreamArchiveSettings
+from .args import StreamArchiveArgs, outputs_of, resolve_stream_archive
 from .function import FunctionArgs
 from .protection import NO_PROTECTION, Protection
 from .secure_bucket import SecureBucket
@@ -24,14 +24,26 @@ ARCHIVED_EVENTS = ("INSERT", "REMOVE")
 
 
 class StreamArchive(pulumi.ComponentResource):
+    table_name: pulumi.Output[str]
+    """The table's name."""
+    table_arn: pulumi.Output[str]
+    """The table's ARN."""
+    function_arn: pulumi.Output[str]
+    """The function's ARN."""
+    bucket_name: pulumi.Output[str]
+    """The archive bucket's name."""
+    dead_letter_queue_url: pulumi.Output[str]
+    """Where records that failed every retry go."""
+
     def __init__(
         self,
         name: str,
-        settings: StreamArchiveSettings,
-        stack: StackSettings,
-        protection: Protection = NO_PROTECTION,
+        args: StreamArchiveArgs,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        protection: Protection = NO_PROTECTION,
     ):
+        settings = resolve_stream_archive(args)
         super().__init__("event-pipelines:index:StreamArchive", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
@@ -40,7 +52,7 @@ class StreamArchive(pulumi.ComponentResource):
             hash_key="UserId",
             stream_view_type="NEW_AND_OLD_IMAGES",
             table_name=settings.table_name,
-            deletion_protection=stack.deletion_protection,
+            deletion_protection=settings.deletion_protection,
             kms_key_arn=protection.kms_key_arn,
             opts=child,
         )
@@ -49,7 +61,7 @@ class StreamArchive(pulumi.ComponentResource):
             protection=protection,
             bucket_name=settings.bucket_name,
             versioning=settings.versioning,
-            force_destroy=stack.force_destroy,
+            force_destroy=settings.force_destroy,
             opts=child,
         )
         self.function, self.trigger = stream_function(
@@ -67,18 +79,20 @@ class StreamArchive(pulumi.ComponentResource):
                         sid="WriteArchiveObjects",
                     )
                 ],
-                log_retention_days=stack.log_retention_days,
+                log_retention_days=settings.log_retention_days,
                 settings=settings.function,
                 protection=protection,
             ),
             stream=settings.stream,
             opts=child,
         )
-        self.outputs = {
-            "tableName": self.table.name,
-            "tableArn": self.table.arn,
-            "functionArn": self.function.arn,
-            "bucketName": self.bucket.bucket_name,
-            "deadLetterQueueUrl": self.function.required_dead_letter_queue().url,
-        }
+        self.table_name = self.table.name
+        self.table_arn = self.table.arn
+        self.function_arn = self.function.arn
+        self.bucket_name = self.bucket.bucket_name
+        self.dead_letter_queue_url = self.function.required_dead_letter_queue().url
+        self.outputs = outputs_of(
+            self,
+            ("table_name", "table_arn", "function_arn", "bucket_name", "dead_letter_queue_url"),
+        )
         self.register_outputs(self.outputs)

@@ -17,7 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from . import grants
-from .config import StreamSettings
+from .args import StreamSettings
 from .function import Function, FunctionArgs
 
 

@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from . import grants
-from .config import StackSettings, UserBucketsSettings
+from .args import UserBucketsArgs, outputs_of, resolve_user_buckets
 from .function import FunctionArgs
 from .protection import NO_PROTECTION, Protection
 from .stream_function import stream_function
@@ -20,14 +20,26 @@ HANDLED_EVENTS = ("INSERT", "MODIFY")
 
 
 class UserBuckets(pulumi.ComponentResource):
+    table_name: pulumi.Output[str]
+    """The users table's name."""
+    table_arn: pulumi.Output[str]
+    """The users table's ARN."""
+    function_arn: pulumi.Output[str]
+    """The function's ARN."""
+    bucket_prefix: pulumi.Output[str]
+    """The prefix of the buckets the function creates."""
+    dead_letter_queue_url: pulumi.Output[str]
+    """Where records that failed every retry go."""
+
     def __init__(
         self,
         name: str,
-        settings: UserBucketsSettings,
-        stack: StackSettings,
-        protection: Protection = NO_PROTECTION,
+        args: UserBucketsArgs,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        protection: Protection = NO_PROTECTION,
     ):
+        settings = resolve_user_buckets(args)
         super().__init__("event-pipelines:index:UserBuckets", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
@@ -37,7 +49,7 @@ class UserBuckets(pulumi.ComponentResource):
             hash_key="id",
             stream_view_type="NEW_IMAGE",
             table_name=settings.table_name,
-            deletion_protection=stack.deletion_protection,
+            deletion_protection=settings.deletion_protection,
             kms_key_arn=protection.kms_key_arn,
             opts=child,
         )
@@ -54,18 +66,20 @@ class UserBuckets(pulumi.ComponentResource):
                         settings.bucket_prefix, partition.partition, sid="CreateUserBuckets"
                     )
                 ],
-                log_retention_days=stack.log_retention_days,
+                log_retention_days=settings.log_retention_days,
                 settings=settings.function,
                 protection=protection,
             ),
             stream=settings.stream,
             opts=child,
         )
-        self.outputs = {
-            "tableName": self.table.name,
-            "tableArn": self.table.arn,
-            "functionArn": self.function.arn,
-            "bucketPrefix": settings.bucket_prefix,
-            "deadLetterQueueUrl": self.function.required_dead_letter_queue().url,
-        }
+        self.table_name = self.table.name
+        self.table_arn = self.table.arn
+        self.function_arn = self.function.arn
+        self.bucket_prefix = pulumi.Output.from_input(settings.bucket_prefix)
+        self.dead_letter_queue_url = self.function.required_dead_letter_queue().url
+        self.outputs = outputs_of(
+            self,
+            ("table_name", "table_arn", "function_arn", "bucket_prefix", "dead_letter_queue_url"),
+        )
         self.register_outputs(self.outputs)

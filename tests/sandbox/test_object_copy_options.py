@@ -8,7 +8,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from components.config import MIN_PART_BYTES
+from components.args import MIN_PART_BYTES
 from tests.sandbox.roles import role_policy, statements_that_allowed, unnecessary_statements
 from tools.sandbox import scenarios
 from tools.sandbox.sandbox import Sandbox

@@ -5,7 +5,7 @@ import json
 import pulumi
 import pytest
 
-from components import config
+from components import args, config
 from components.config import ConfigError, parse
 from tools.program import REPO_ROOT, run_program, stack_config
 
@@ -17,10 +17,10 @@ def problems_of(values) -> str:
 
 
 def test_an_empty_stack_enables_nothing_and_uses_safe_defaults():
-    settings = parse({})
-    assert not settings.user_buckets.enabled and not settings.stream_archive.enabled
-    assert settings.stack == config.StackSettings(30, False, False)
-    assert settings.stream_archive.versioning is True
+    stack = parse({})
+    assert stack.pipelines == {}
+    assert stack.shared_settings() == args.SharedSettings(log_retention_days=30, force_destroy=False)
+    assert parse({"streamArchive": {"enabled": True}}).settings("streamArchive").versioning is True
 
 
 def stack_settings(stack):
@@ -31,14 +31,16 @@ def stack_settings(stack):
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_the_shipped_stacks_are_valid_and_enable_both_pipelines(stack):
     settings = stack_settings(stack)
-    assert settings.user_buckets.enabled and settings.stream_archive.enabled
+    assert {"userBuckets", "streamArchive"} <= set(settings.pipelines)
 
 
 def test_dev_and_prod_differ_where_they_should():
     dev, prod = stack_settings("dev"), stack_settings("prod")
-    assert dev.stack.force_destroy and not prod.stack.force_destroy
-    assert prod.stack.deletion_protection and not dev.stack.deletion_protection
-    assert dev.stack.log_retention_days < prod.stack.log_retention_days
+    dev_archive, prod_archive = dev.settings("streamArchive"), prod.settings("streamArchive")
+    assert dev_archive.force_destroy and not prod_archive.force_destroy
+    assert prod_archive.deletion_protection and not dev_archive.deletion_protection
+    assert dev_archive.log_retention_days < prod_archive.log_retention_days
+    assert dev.shared_settings().force_destroy and not prod.shared_settings().force_destroy
 
 
 @pytest.mark.parametrize(
@@ -60,7 +62,7 @@ def test_dev_and_prod_differ_where_they_should():
         (
             {"userBuckets": {"enabled": True}},
             "event-pipelines:userBuckets.bucketPrefix",
-            "required when enabled",
+            "required; expected a prefix unique to you",
         ),
         (
             {"userBuckets": {"memorySize": 64}},
@@ -164,7 +166,7 @@ def test_config_passed_through_the_environment_is_read_too(monkeypatch):
     with pytest.raises(ConfigError, match="event-pipelines:bogus: unknown key"):
         config.load()
     monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"event-pipelines:logRetentionDays": "14"}))
-    assert config.load().stack.log_retention_days == 14
+    assert config.load().shared_settings().log_retention_days == 14
 
 
 # --- the stack-wide security settings (issue 15) ----------------------------------------------
@@ -240,10 +242,10 @@ def test_security_settings_name_the_key_and_what_it_accepts(values, key, accepte
 
 
 def test_security_settings_default_to_access_logs_only_and_parse_when_given():
-    assert parse({}).stack == config.StackSettings(
+    assert parse({}).shared_settings() == args.SharedSettings(
         access_logs=True, customer_key=False, code_signing=False, tracing=False
     )
-    settings = parse(
+    stack = parse(
         {
             "customerKey": True,
             "codeSigning": True,
@@ -251,6 +253,7 @@ def test_security_settings_default_to_access_logs_only_and_parse_when_given():
             "waf": {"enabled": True, "rateLimit": 500},
             "alarms": {"enabled": True, "email": "ops@example.com"},
             "notesApi": {
+                "enabled": True,
                 "reservedConcurrency": 20,
                 "siteDomain": "notes.example.com",
                 "apiDomain": "api.notes.example.com",
@@ -259,10 +262,12 @@ def test_security_settings_default_to_access_logs_only_and_parse_when_given():
         },
         "eu-west-1",
     )
-    assert settings.stack.waf == config.WafSettings(enabled=True, rate_limit=500)
-    assert settings.stack.alarms == config.AlarmSettings(enabled=True, email="ops@example.com")
-    assert settings.notes_api.function.reserved_concurrency == 20
-    assert settings.notes_api.domain == config.DomainSettings(
+    shared = stack.shared_settings()
+    assert shared.waf == args.WafSettings(enabled=True, rate_limit=500)
+    assert shared.alarms == args.AlarmSettings(enabled=True, email="ops@example.com")
+    notes = stack.settings("notesApi")
+    assert notes.function.reserved_concurrency == 20
+    assert notes.domain == args.DomainSettings(
         site_domain="notes.example.com",
         api_domain="api.notes.example.com",
         hosted_zone_id="Z0123456789AB",

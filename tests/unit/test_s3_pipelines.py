@@ -247,12 +247,11 @@ def test_the_same_bucket_as_source_and_destination_is_refused_by_config():
 def test_the_component_refuses_it_too(tmp_path):
     (tmp_path / "Pulumi.yaml").write_text("name: loop\nruntime: python\n")
     (tmp_path / "__main__.py").write_text(
-        "from components.config import ObjectCopySettings, StackSettings\n"
-        "from components.object_copy import ObjectCopy\n"
-        "ObjectCopy('copy', ObjectCopySettings(enabled=True, source_bucket_name='media',\n"
-        "           destination_bucket_name='media'), StackSettings())\n"
+        "from components.object_copy import ObjectCopy, ObjectCopyArgs\n"
+        "ObjectCopy('copy', ObjectCopyArgs(source_bucket_name='media',\n"
+        "           destination_bucket_name='media'))\n"
     )
-    with pytest.raises(ValueError, match="the destination bucket is the source bucket"):
+    with pytest.raises(ValueError, match="ObjectCopyArgs.destination_bucket_name: must differ"):
         run_program(tmp_path)
 
 

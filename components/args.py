@@ -1,0 +1,931 @@
+"""The arguments of each component, as Pulumi components take them, and the checks they pass.
+
+    UserBuckets("users", UserBucketsArgs(bucket_prefix="acme-prod-users"), opts)
+
+Each `*Args` is a TypedDict (the shape Pulumi's component provider hands a component, and from
+which it infers the schema other languages see): its keys are the Python names of the schema's
+properties (`bucket_prefix` is `bucketPrefix` there, and in the stack config); every key but a
+component's required ones may be left out, and its default is the secure one. Nested options
+(`function`, `stream`, `invoke`, `domain`, `waf`, `alarms`) are TypedDicts of their own.
+
+`resolve_*` checks every value at once and returns the component's settings (frozen dataclasses,
+defaults filled in), or raises ArgsError listing each problem by its name (UserBucketsArgs.function
+.memory_size) and what it accepts. components.config reads the stack config into these same
+arguments and reports the same problems under the config keys instead.
+"""
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Required, TypedDict
+
+import pulumi
+
+# Installed, handlers/ is a sibling package (event_pipelines.handlers); in this repository it is a
+# top-level one, as Lambda and the tests import it.
+try:
+    from ..handlers.bucket_names import (
+        NAME_RULE,
+        PREFIX_RULE,
+        is_valid_bucket_name,
+        is_valid_prefix,
+    )
+except ImportError:
+    from handlers.bucket_names import NAME_RULE, PREFIX_RULE, is_valid_bucket_name, is_valid_prefix
+
+# The only values CloudWatch Logs accepts for retentionInDays ("never expire" is not offered).
+RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)  # fmt: skip
+TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
+FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+DEFAULT_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+MAX_COPY_BYTES = 5 * 1024**3  # CopyObject's limit; larger objects need a multipart copy
+MIN_PART_BYTES = 5 * 1024**2  # the smallest part S3 accepts
+MFA_MODES = ("OFF", "OPTIONAL", "ON")
+# An origin a browser sends: https with a host, or plain http only on this machine (Cognito accepts
+# http callback URLs for localhost alone).
+ORIGIN = re.compile(
+    r"^(https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?|http://(localhost|127\.0\.0\.1))(:[0-9]{1,5})?$"
+)
+ORIGIN_RULE = "origins such as https://notes.example.com or http://localhost:8000 (no path)"
+# Cognito's rule for a managed login domain prefix.
+AUTH_DOMAIN_PREFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+POLLY_VOICE = re.compile(r"^[A-Z][A-Za-z-]{1,30}$")
+DOMAIN_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+HOSTED_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
+CERTIFICATE_ARN = re.compile(
+    r"^arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):[0-9]{12}:certificate/[0-9a-f-]{36}$"
+)
+CLOUDFRONT_CERTIFICATE_REGION = "us-east-1"  # CloudFront takes certificates from there only
+TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class ArgsError(ValueError):
+    """Arguments a component cannot be built from; the message lists every problem."""
+
+    def __init__(self, problems: list[str], heading: str = "invalid arguments"):
+        self.problems = problems
+        super().__init__(heading + ":\n" + "\n".join(f"  - {problem}" for problem in problems))
+
+
+class Missing(str):
+    """A problem that is a required key left out (the stack config forgives it where the pipeline
+    is not enabled)."""
+
+
+# --- the arguments -------------------------------------------------------------------------------
+
+
+class FunctionOptions(TypedDict, total=False):
+    """The pipeline's Lambda function."""
+
+    function_name: str
+    """A fixed function name (1-64 of A-Z, a-z, 0-9, - and _); default: derived from the project,
+    stack and component name."""
+    memory_size: int
+    """Memory in MB, 128 to 10240."""
+    timeout: int
+    """Seconds one invocation may run, 1 to 900."""
+    reserved_concurrency: int
+    """Concurrency reserved for the function and never exceeded (caps the cost of a flood), 1 to
+    10000; default: the account's unreserved pool."""
+
+
+class StreamOptions(TypedDict, total=False):
+    """How Lambda reads, batches and retries the table's stream."""
+
+    batch_size: int
+    """Records per invocation, 1 to 10000 (default 100)."""
+    maximum_batching_window_in_seconds: int
+    """Seconds Lambda may wait to fill a batch, 0 to 300 (default 1)."""
+    maximum_retry_attempts: int
+    """Retries of a failing record before it goes to the dead-letter queue, 0 to 10000 (default
+    5; never unbounded: that would hold the shard for a day)."""
+    maximum_record_age_in_seconds: int
+    """Records older than this go to the dead-letter queue, 60 to 604800 (default 86400)."""
+    parallelization_factor: int
+    """Concurrent batches per shard, 1 to 10 (default 1: records of one key stay in order)."""
+
+
+class InvokeOptions(TypedDict, total=False):
+    """How Lambda retries an S3 notification before it goes to the dead-letter queue."""
+
+    maximum_retry_attempts: int
+    """Retries, 0 to 2 (default 2)."""
+    maximum_event_age_in_seconds: int
+    """Events older than this go to the dead-letter queue, 60 to 21600 (default 21600)."""
+
+
+class UserBucketsArgs(TypedDict, total=False):
+    """Pipeline "user buckets": a new user in the users table gets a private bucket of their own."""
+
+    bucket_prefix: Required[str]
+    """Prefix of every bucket the function creates (bucket names are global: choose one unique to
+    you, such as acme-prod-users)."""
+    table_name: str
+    """A fixed name for the users table (3-255 of A-Z, a-z, 0-9, _, - and .); default: auto-named."""
+    log_retention_days: int
+    """Days the function's logs are kept: a value CloudWatch Logs accepts (default 30)."""
+    deletion_protection: bool
+    """Protect the table from deletion (default false)."""
+    function: FunctionOptions
+    stream: StreamOptions
+
+
+class StreamArchiveArgs(TypedDict, total=False):
+    """Pipeline "stream archive": every change of a table, archived as JSON in a bucket."""
+
+    table_name: str
+    """A fixed name for the table (3-255 of A-Z, a-z, 0-9, _, - and .); default: auto-named."""
+    bucket_name: str
+    """A fixed name for the archive bucket (no dots); default: auto-named."""
+    versioning: bool
+    """Version the archive bucket (default true)."""
+    log_retention_days: int
+    """Days the function's logs are kept: a value CloudWatch Logs accepts (default 30)."""
+    deletion_protection: bool
+    """Protect the table from deletion (default false)."""
+    force_destroy: bool
+    """Let the bucket be deleted with its objects (default false)."""
+    function: FunctionOptions
+    stream: StreamOptions
+
+
+class ImageMetadataArgs(TypedDict, total=False):
+    """Pipeline "image metadata": an uploaded image gets a row in a table; deleting it removes it."""
+
+    bucket_name: str
+    """A fixed name for the upload bucket (no dots); default: auto-named."""
+    table_name: str
+    """A fixed name for the metadata table; default: auto-named."""
+    suffixes: list[str]
+    """Key suffixes that are images: distinct, not overlapping, case-sensitive (default .jpg,
+    .jpeg, .png, .gif, .webp)."""
+    versioning: bool
+    """Version the upload bucket (default false)."""
+    log_retention_days: int
+    """Days the function's logs are kept: a value CloudWatch Logs accepts (default 30)."""
+    deletion_protection: bool
+    """Protect the table from deletion (default false)."""
+    force_destroy: bool
+    """Let the bucket be deleted with its objects (default false)."""
+    function: FunctionOptions
+    invoke: InvokeOptions
+
+
+class ObjectCopyArgs(TypedDict, total=False):
+    """Pipeline "object copy": objects created in a source bucket are copied to a destination."""
+
+    source_bucket_name: str
+    """A fixed name for the source bucket (no dots); default: auto-named."""
+    destination_bucket_name: str
+    """A fixed name for the destination bucket, not the source's; default: auto-named."""
+    destination_prefix: str
+    """Key prefix of the copies (default none)."""
+    filter_prefix: str
+    """Copy only keys starting with this (default all)."""
+    filter_suffix: str
+    """Copy only keys ending with this (default all)."""
+    mirror_deletes: bool
+    """Delete a copy when its source is deleted or expires (default false)."""
+    versioning: bool
+    """Version both buckets, so the exact version written is copied (default true)."""
+    multipart_threshold_bytes: int
+    """Objects from this size on are copied part by part, 5 MiB to 5 GiB (default 5 GiB)."""
+    log_retention_days: int
+    """Days the function's logs are kept: a value CloudWatch Logs accepts (default 30)."""
+    force_destroy: bool
+    """Let the buckets be deleted with their objects (default false)."""
+    function: FunctionOptions
+    invoke: InvokeOptions
+
+
+class DomainOptions(TypedDict, total=False):
+    """Custom domains of the notes site and API: TLS 1.2 or later instead of the default
+    *.cloudfront.net certificate (minimum TLSv1) and execute-api host."""
+
+    site_domain: str
+    """The site's name, such as notes.example.com."""
+    api_domain: str
+    """The API's name, such as api.notes.example.com."""
+    hosted_zone_id: str
+    """A Route 53 public hosted zone of those names: certificates are created and validated in it
+    and alias records point the names at the distribution and the API."""
+    site_certificate_arn: str
+    """An existing ACM certificate for site_domain, in us-east-1 (instead of hosted_zone_id)."""
+    api_certificate_arn: str
+    """An existing ACM certificate for api_domain, in the stack's region."""
+
+
+class NotesApiArgs(TypedDict, total=False):
+    """Pipeline "notes API": a signed-in user's notes, read aloud: site, user pool, REST API."""
+
+    table_name: str
+    """A fixed name for the notes table; default: auto-named."""
+    allowed_origins: list[str]
+    """Origins allowed besides the site's own, such as http://localhost:8000 (no path)."""
+    mfa: str
+    """Multi-factor sign-in: OFF, OPTIONAL or ON (default OPTIONAL)."""
+    auth_domain_prefix: str
+    """Prefix of the managed sign-in domain; default: derived from project, stack and name."""
+    speech_url_expiry_seconds: int
+    """Lifetime of a presigned speech URL, 1 to 3600 (default 300)."""
+    voice_id: str
+    """The Polly voice, such as Joanna (default) or Matthew."""
+    throttling_rate_limit: int
+    """Steady requests per second, 1 to 10000 (default 50)."""
+    throttling_burst_limit: int
+    """Burst of requests, 1 to 5000 (default 100)."""
+    set_account_cloud_watch_role: bool
+    """Give API Gateway the account's CloudWatch role, which it needs for access logs (once per
+    account and region; default false)."""
+    log_retention_days: int
+    """Days the function's and the API's logs are kept: a value CloudWatch Logs accepts (default
+    30)."""
+    deletion_protection: bool
+    """Protect the table from deletion (default false)."""
+    force_destroy: bool
+    """Let the buckets be deleted with their objects (default false)."""
+    function: FunctionOptions
+    domain: DomainOptions
+
+
+class WafOptions(TypedDict, total=False):
+    """AWS WAF in front of the public endpoints (API stages, distributions)."""
+
+    enabled: bool
+    """Default false ($5 per ACL a month and $1 per rule)."""
+    rate_limit: int
+    """Requests from one IP address within 5 minutes before it is blocked, 10 to 2000000000
+    (default 1000)."""
+
+
+class AlarmOptions(TypedDict, total=False):
+    """CloudWatch alarms on every dead-letter queue and function errors, to one SNS topic."""
+
+    enabled: bool
+    """Default false."""
+    topic_arn: str
+    """An existing topic (arn:aws:sns:...); default: one created, which needs customer_key."""
+    email: str
+    """An address subscribed to the created topic (its owner confirms)."""
+
+
+class SharedArgs(TypedDict, total=False):
+    """What the pipelines of one stack share: the customer key, the log bucket, code signing, the
+    alarm topic and web ACLs; pass its `protection` to each pipeline."""
+
+    log_retention_days: int
+    """Days the web ACLs' logs are kept: a value CloudWatch Logs accepts (default 30)."""
+    force_destroy: bool
+    """Let the log and code artifact buckets be deleted with their objects (default false)."""
+    access_logs: bool
+    """S3 server access logs of every bucket, and CloudFront's logs, into one log bucket (default
+    true)."""
+    access_log_retention_days: int
+    """Days access logs are kept, 1 to 3653 (default 365)."""
+    customer_key: bool
+    """One customer managed KMS key, rotated yearly, for tables, buckets, logs, queues, topics and
+    environments (default false: AWS managed keys)."""
+    code_signing: bool
+    """Functions run only code the stack signed with AWS Signer (default false)."""
+    tracing: bool
+    """X-Ray active tracing of functions and API stages (default false)."""
+    web_endpoints: bool
+    """The stack serves an API and a distribution (the notes API): make their web ACLs and let
+    CloudFront deliver logs (default false)."""
+    waf: WafOptions
+    alarms: AlarmOptions
+
+
+# --- what the arguments resolve to ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunctionSettings:
+    function_name: str | None = None
+    memory_size: int = 256
+    timeout: int = 60
+    # None: the account's unreserved pool (a new account, whose quota is 10, cannot reserve any).
+    reserved_concurrency: int | None = None
+
+
+@dataclass(frozen=True)
+class StreamSettings:
+    batch_size: int = 100
+    maximum_batching_window_in_seconds: int = 1
+    maximum_retry_attempts: int = 5
+    maximum_record_age_in_seconds: int = 86400
+    parallelization_factor: int = 1
+
+
+@dataclass(frozen=True)
+class AsyncSettings:
+    maximum_retry_attempts: int = 2
+    maximum_event_age_in_seconds: int = 6 * 3600
+
+
+@dataclass(frozen=True)
+class UserBucketsSettings:
+    bucket_prefix: str = ""
+    table_name: str | None = None
+    log_retention_days: int = 30
+    deletion_protection: bool = False
+    function: FunctionSettings = FunctionSettings()
+    stream: StreamSettings = StreamSettings()
+
+
+@dataclass(frozen=True)
+class StreamArchiveSettings:
+    table_name: str | None = None
+    bucket_name: str | None = None
+    versioning: bool = True
+    log_retention_days: int = 30
+    deletion_protection: bool = False
+    force_destroy: bool = False
+    function: FunctionSettings = FunctionSettings()
+    stream: StreamSettings = StreamSettings()
+
+
+@dataclass(frozen=True)
+class ImageMetadataSettings:
+    bucket_name: str | None = None
+    table_name: str | None = None
+    suffixes: tuple = DEFAULT_IMAGE_SUFFIXES
+    # Off: deleting one version would not say whether the object is gone, which the index follows.
+    versioning: bool = False
+    log_retention_days: int = 30
+    deletion_protection: bool = False
+    force_destroy: bool = False
+    function: FunctionSettings = FunctionSettings()
+    invoke: AsyncSettings = AsyncSettings()
+
+
+@dataclass(frozen=True)
+class ObjectCopySettings:
+    source_bucket_name: str | None = None
+    destination_bucket_name: str | None = None
+    destination_prefix: str = ""
+    filter_prefix: str = ""
+    filter_suffix: str = ""
+    mirror_deletes: bool = False
+    versioning: bool = True  # both buckets; a versioned source lets the exact version be copied
+    multipart_threshold_bytes: int = MAX_COPY_BYTES
+    log_retention_days: int = 30
+    force_destroy: bool = False
+    function: FunctionSettings = FunctionSettings(timeout=300)
+    invoke: AsyncSettings = AsyncSettings()
+
+
+@dataclass(frozen=True)
+class DomainSettings:
+    site_domain: str | None = None
+    api_domain: str | None = None
+    hosted_zone_id: str | None = None
+    site_certificate_arn: str | None = None  # in us-east-1
+    api_certificate_arn: str | None = None  # in the stack's region
+
+
+@dataclass(frozen=True)
+class NotesApiSettings:
+    table_name: str | None = None
+    # Besides the site's own origin (always allowed): e.g. a page served locally while developing.
+    allowed_origins: tuple = ()
+    mfa: str = "OPTIONAL"
+    auth_domain_prefix: str | None = None  # default: derived from project, stack and name
+    speech_url_expiry_seconds: int = 300
+    voice_id: str = "Joanna"
+    throttling_rate_limit: int = 50  # requests per second, steady
+    throttling_burst_limit: int = 100
+    # API Gateway writes access logs only once the account (per region) has a CloudWatch role.
+    set_account_cloudwatch_role: bool = False
+    log_retention_days: int = 30
+    deletion_protection: bool = False
+    force_destroy: bool = False
+    function: FunctionSettings = FunctionSettings(timeout=30)
+    domain: DomainSettings = DomainSettings()
+
+
+@dataclass(frozen=True)
+class WafSettings:
+    enabled: bool = False
+    rate_limit: int = 1000  # requests from one IP address within 5 minutes, then blocked
+
+
+@dataclass(frozen=True)
+class AlarmSettings:
+    enabled: bool = False
+    topic_arn: str | None = None  # an existing topic; default: one created for the stack
+    email: str | None = None  # subscribed to the created topic (confirmed by its owner)
+
+
+@dataclass(frozen=True)
+class SharedSettings:
+    log_retention_days: int = 30
+    force_destroy: bool = False
+    access_logs: bool = True
+    access_log_retention_days: int = 365
+    customer_key: bool = False
+    code_signing: bool = False
+    tracing: bool = False
+    web_endpoints: bool = False
+    waf: WafSettings = field(default_factory=WafSettings)
+    alarms: AlarmSettings = field(default_factory=AlarmSettings)
+
+
+# --- checking them -------------------------------------------------------------------------------
+
+# How a problem names a value: from its path in the arguments (("function", "memory_size")).
+Namer = Callable[[tuple[str, ...]], str]
+
+
+def args_namer(args_type: type) -> Namer:
+    """Names as a library user wrote them: UserBucketsArgs.function.memory_size."""
+    return lambda path: ".".join((args_type.__name__, *path))
+
+
+class Section:
+    """Reads one mapping of arguments, recording a problem for each bad or unknown key."""
+
+    def __init__(self, values: Any, problems: list, namer: Namer, path: tuple[str, ...] = ()):
+        self.namer, self.path, self.problems, self.read = namer, path, problems, set()
+        if values is None:
+            values = {}
+        if not isinstance(values, Mapping):
+            problems.append(f"{namer(path)}: expected an object of settings, got {values!r}")
+            values = {}
+        self.values = values
+
+    def name(self, key: str) -> str:
+        return self.namer((*self.path, key))
+
+    def short(self, key: str) -> str:
+        """`key` as named next to its siblings (siteDomain in the config, site_domain in args)."""
+        full, base = self.name(key), self.namer(self.path)
+        return full[len(base) + 1 :] if full.startswith(base) and full != base else full
+
+    def sub(self, key: str) -> "Section":
+        self.read.add(key)
+        return Section(self.values.get(key), self.problems, self.namer, (*self.path, key))
+
+    def _take(self, key: str, accepted: str, is_type: Callable[[Any], bool], default, check):
+        self.read.add(key)
+        value = self.values.get(key)
+        if value is None:
+            return default
+        if not is_type(value) or (check is not None and not check(value)):
+            self.problems.append(
+                f"{self.name(key)}: {_shown(value)} is not accepted; expected {accepted}"
+            )
+            return default
+        return value
+
+    def integer(self, key, default, low, high, choices=None):
+        accepted = (
+            "one of " + ", ".join(map(str, choices))
+            if choices
+            else f"an integer from {low} to {high}"
+        )
+        return self._take(
+            key,
+            accepted,
+            lambda v: isinstance(v, int) and not isinstance(v, bool),
+            default,
+            (lambda v: v in choices) if choices else (lambda v: low <= v <= high),
+        )
+
+    def boolean(self, key, default):
+        return self._take(key, "true or false", lambda v: isinstance(v, bool), default, None)
+
+    def text(self, key, default, accepted, check):
+        return self._take(key, accepted, lambda v: isinstance(v, str), default, check)
+
+    def texts(self, key, default, accepted, check):
+        """A non-empty list of strings, returned as a tuple."""
+        value = self._take(
+            key,
+            accepted,
+            lambda v: (
+                isinstance(v, list | tuple) and bool(v) and all(isinstance(i, str) for i in v)
+            ),
+            default,
+            lambda v: check(list(v)),
+        )
+        return tuple(value)
+
+    def require(self, key, accepted):
+        if self.values.get(key) is None:
+            self.problems.append(Missing(f"{self.name(key)}: required; expected {accepted}"))
+
+    def finish(self):
+        for key in sorted(set(self.values) - self.read):
+            accepted = ", ".join(sorted(self.read))
+            self.problems.append(f"{self.name(key)}: unknown key; accepted keys: {accepted}")
+
+
+def _shown(value) -> str:
+    try:
+        return json.dumps(value)
+    except TypeError:  # an Output or a resource where a plain value belongs
+        return f"{type(value).__name__} {value!r} (a plain value is needed here)"
+
+
+def _check(resolve: Callable[[Section], Any], args, args_type: type, problems, namer):
+    """Run `resolve` on `args`: its settings, or ArgsError when no `problems` list collects them."""
+    own = problems is None
+    problems = [] if own else problems
+    section = Section(args, problems, namer or args_namer(args_type))
+    settings = resolve(section)
+    section.finish()
+    if own and problems:
+        raise ArgsError(problems, f"invalid {args_type.__name__}")
+    return settings
+
+
+def _function(section: Section, defaults: FunctionSettings) -> FunctionSettings:
+    settings = FunctionSettings(
+        function_name=section.text(
+            "function_name",
+            None,
+            "1-64 characters of A-Z, a-z, 0-9, '-' and '_'",
+            FUNCTION_NAME.match,
+        ),
+        memory_size=section.integer("memory_size", defaults.memory_size, 128, 10240),
+        timeout=section.integer("timeout", defaults.timeout, 1, 900),
+        reserved_concurrency=section.integer(
+            "reserved_concurrency", defaults.reserved_concurrency, 1, 10000
+        ),
+    )
+    section.finish()
+    return settings
+
+
+def _stream(section: Section) -> StreamSettings:
+    defaults = StreamSettings()
+    settings = StreamSettings(
+        batch_size=section.integer("batch_size", defaults.batch_size, 1, 10000),
+        maximum_batching_window_in_seconds=section.integer(
+            "maximum_batching_window_in_seconds",
+            defaults.maximum_batching_window_in_seconds,
+            0,
+            300,
+        ),
+        # Bounded on purpose: -1 (retry until the record expires) would block the shard for a day.
+        maximum_retry_attempts=section.integer(
+            "maximum_retry_attempts", defaults.maximum_retry_attempts, 0, 10000
+        ),
+        maximum_record_age_in_seconds=section.integer(
+            "maximum_record_age_in_seconds", defaults.maximum_record_age_in_seconds, 60, 604800
+        ),
+        parallelization_factor=section.integer(
+            "parallelization_factor", defaults.parallelization_factor, 1, 10
+        ),
+    )
+    section.finish()
+    return settings
+
+
+def _invoke(section: Section) -> AsyncSettings:
+    defaults = AsyncSettings()
+    settings = AsyncSettings(
+        maximum_retry_attempts=section.integer(
+            "maximum_retry_attempts", defaults.maximum_retry_attempts, 0, 2
+        ),
+        maximum_event_age_in_seconds=section.integer(
+            "maximum_event_age_in_seconds", defaults.maximum_event_age_in_seconds, 60, 21600
+        ),
+    )
+    section.finish()
+    return settings
+
+
+def _retention(section: Section, default: int = 30) -> int:
+    return section.integer("log_retention_days", default, 1, 3653, choices=RETENTION_DAYS)
+
+
+def _bucket_name(section: Section, key: str):
+    # Dots are valid but break HTTPS to virtual-hosted buckets (the certificate is *.s3...).
+    return section.text(
+        key,
+        None,
+        NAME_RULE + ", and no '.'",
+        lambda name: is_valid_bucket_name(name) and "." not in name,
+    )
+
+
+def _key_part(section: Section, key: str) -> str:
+    return section.text(
+        key,
+        "",
+        "an S3 key prefix or suffix: at most 1024 characters, not starting with '/'",
+        lambda v: len(v) <= 1024 and not v.startswith("/"),
+    )
+
+
+def _table_name(section: Section):
+    return section.text(
+        "table_name", None, "3-255 characters of A-Z, a-z, 0-9, '_', '-' and '.'", TABLE_NAME.match
+    )
+
+
+def resolve_user_buckets(
+    args: UserBucketsArgs, problems: list | None = None, namer: Namer | None = None
+) -> UserBucketsSettings:
+    def resolve(section: Section) -> UserBucketsSettings:
+        # Bucket names are global: a default prefix would collide with every other deployment.
+        section.require(
+            "bucket_prefix", f"a prefix unique to you, such as acme-prod-users: {PREFIX_RULE}"
+        )
+        return UserBucketsSettings(
+            bucket_prefix=section.text("bucket_prefix", "", PREFIX_RULE, is_valid_prefix),
+            table_name=_table_name(section),
+            log_retention_days=_retention(section),
+            deletion_protection=section.boolean("deletion_protection", False),
+            function=_function(section.sub("function"), FunctionSettings()),
+            stream=_stream(section.sub("stream")),
+        )
+
+    return _check(resolve, args, UserBucketsArgs, problems, namer)
+
+
+def resolve_stream_archive(
+    args: StreamArchiveArgs, problems: list | None = None, namer: Namer | None = None
+) -> StreamArchiveSettings:
+    def resolve(section: Section) -> StreamArchiveSettings:
+        return StreamArchiveSettings(
+            table_name=_table_name(section),
+            bucket_name=_bucket_name(section, "bucket_name"),
+            versioning=section.boolean("versioning", True),
+            log_retention_days=_retention(section),
+            deletion_protection=section.boolean("deletion_protection", False),
+            force_destroy=section.boolean("force_destroy", False),
+            function=_function(section.sub("function"), FunctionSettings()),
+            stream=_stream(section.sub("stream")),
+        )
+
+    return _check(resolve, args, StreamArchiveArgs, problems, namer)
+
+
+def _suffixes_do_not_overlap(suffixes) -> bool:
+    # S3 refuses two rules for the same events whose suffixes overlap (".jpg" and "a.jpg").
+    distinct = len(set(suffixes)) == len(suffixes) and all(suffixes)
+    return distinct and not any(a != b and b.endswith(a) for a in suffixes for b in suffixes)
+
+
+def resolve_image_metadata(
+    args: ImageMetadataArgs, problems: list | None = None, namer: Namer | None = None
+) -> ImageMetadataSettings:
+    def resolve(section: Section) -> ImageMetadataSettings:
+        return ImageMetadataSettings(
+            bucket_name=_bucket_name(section, "bucket_name"),
+            table_name=_table_name(section),
+            suffixes=section.texts(
+                "suffixes",
+                DEFAULT_IMAGE_SUFFIXES,
+                'a list of distinct, non-overlapping key suffixes such as [".jpg", ".png"] '
+                "(S3 matches them case-sensitively)",
+                _suffixes_do_not_overlap,
+            ),
+            versioning=section.boolean("versioning", False),
+            log_retention_days=_retention(section),
+            deletion_protection=section.boolean("deletion_protection", False),
+            force_destroy=section.boolean("force_destroy", False),
+            function=_function(section.sub("function"), FunctionSettings()),
+            invoke=_invoke(section.sub("invoke")),
+        )
+
+    return _check(resolve, args, ImageMetadataArgs, problems, namer)
+
+
+def resolve_object_copy(
+    args: ObjectCopyArgs, problems: list | None = None, namer: Namer | None = None
+) -> ObjectCopySettings:
+    defaults = ObjectCopySettings()
+
+    def resolve(section: Section) -> ObjectCopySettings:
+        settings = ObjectCopySettings(
+            source_bucket_name=_bucket_name(section, "source_bucket_name"),
+            destination_bucket_name=_bucket_name(section, "destination_bucket_name"),
+            destination_prefix=_key_part(section, "destination_prefix"),
+            filter_prefix=_key_part(section, "filter_prefix"),
+            filter_suffix=_key_part(section, "filter_suffix"),
+            mirror_deletes=section.boolean("mirror_deletes", defaults.mirror_deletes),
+            versioning=section.boolean("versioning", defaults.versioning),
+            multipart_threshold_bytes=section.integer(
+                "multipart_threshold_bytes",
+                defaults.multipart_threshold_bytes,
+                MIN_PART_BYTES,
+                MAX_COPY_BYTES,
+            ),
+            log_retention_days=_retention(section),
+            force_destroy=section.boolean("force_destroy", False),
+            function=_function(section.sub("function"), defaults.function),
+            invoke=_invoke(section.sub("invoke")),
+        )
+        if settings.source_bucket_name and (
+            settings.source_bucket_name == settings.destination_bucket_name
+        ):
+            section.problems.append(
+                f"{section.name('destination_bucket_name')}: must differ from "
+                f"{section.short('source_bucket_name')}: copying a bucket into itself would "
+                "trigger the copy again, forever"
+            )
+        return settings
+
+    return _check(resolve, args, ObjectCopyArgs, problems, namer)
+
+
+def _auth_domain_prefix_ok(prefix: str) -> bool:
+    reserved = ("aws", "amazon", "cognito")
+    return bool(AUTH_DOMAIN_PREFIX.match(prefix)) and not any(word in prefix for word in reserved)
+
+
+def resolve_notes_api(
+    args: NotesApiArgs,
+    problems: list | None = None,
+    namer: Namer | None = None,
+    region: str | None = None,
+) -> NotesApiSettings:
+    """`region`, when known, is where the API's certificate must be."""
+    defaults = NotesApiSettings()
+
+    def resolve(section: Section) -> NotesApiSettings:
+        return NotesApiSettings(
+            table_name=_table_name(section),
+            allowed_origins=section.texts(
+                "allowed_origins",
+                defaults.allowed_origins,
+                "a list of distinct " + ORIGIN_RULE,
+                lambda origins: (
+                    len(set(origins)) == len(origins) and all(map(ORIGIN.match, origins))
+                ),
+            ),
+            mfa=section.text(
+                "mfa", defaults.mfa, "one of " + ", ".join(MFA_MODES), MFA_MODES.__contains__
+            ),
+            auth_domain_prefix=section.text(
+                "auth_domain_prefix",
+                None,
+                "1-63 characters of a-z, 0-9 and '-', not starting or ending with '-', without "
+                "'aws', 'amazon' or 'cognito'",
+                _auth_domain_prefix_ok,
+            ),
+            speech_url_expiry_seconds=section.integer(
+                "speech_url_expiry_seconds", defaults.speech_url_expiry_seconds, 1, 3600
+            ),
+            voice_id=section.text(
+                "voice_id",
+                defaults.voice_id,
+                "a Polly voice id such as Joanna or Matthew",
+                POLLY_VOICE.match,
+            ),
+            throttling_rate_limit=section.integer(
+                "throttling_rate_limit", defaults.throttling_rate_limit, 1, 10000
+            ),
+            throttling_burst_limit=section.integer(
+                "throttling_burst_limit", defaults.throttling_burst_limit, 1, 5000
+            ),
+            set_account_cloudwatch_role=section.boolean(
+                "set_account_cloud_watch_role", defaults.set_account_cloudwatch_role
+            ),
+            log_retention_days=_retention(section),
+            deletion_protection=section.boolean("deletion_protection", False),
+            force_destroy=section.boolean("force_destroy", False),
+            function=_function(section.sub("function"), defaults.function),
+            domain=_domain(section.sub("domain"), region),
+        )
+
+    return _check(resolve, args, NotesApiArgs, problems, namer)
+
+
+def _certificate_arn(section: Section, key: str, region: str | None):
+    where = f"in {region}" if region else "in the certificate's region"
+    return section.text(
+        key,
+        None,
+        f"the ARN of an ACM certificate {where}: arn:aws:acm:{region or '<region>'}:"
+        "<account>:certificate/<id>",
+        lambda arn: bool(
+            (match := CERTIFICATE_ARN.match(arn)) and (region is None or match["region"] == region)
+        ),
+    )
+
+
+def _domain(section: Section, region: str | None) -> DomainSettings:
+    names = "a lowercase DNS name such as notes.example.com"
+    domain = DomainSettings(
+        site_domain=section.text("site_domain", None, names, DOMAIN_NAME.match),
+        api_domain=section.text("api_domain", None, names, DOMAIN_NAME.match),
+        hosted_zone_id=section.text(
+            "hosted_zone_id",
+            None,
+            "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ",
+            HOSTED_ZONE_ID.match,
+        ),
+        site_certificate_arn=_certificate_arn(
+            section, "site_certificate_arn", CLOUDFRONT_CERTIFICATE_REGION
+        ),
+        api_certificate_arn=_certificate_arn(section, "api_certificate_arn", region),
+    )
+    zone, problems = domain.hosted_zone_id, section.problems
+    for name, certificate, domain_key, certificate_key in (
+        (domain.site_domain, domain.site_certificate_arn, "site_domain", "site_certificate_arn"),
+        (domain.api_domain, domain.api_certificate_arn, "api_domain", "api_certificate_arn"),
+    ):
+        if name and not (zone or certificate):
+            problems.append(
+                f"{section.name(domain_key)}: needs {section.short('hosted_zone_id')} (a "
+                "certificate is created and validated in that zone) or "
+                f"{section.short(certificate_key)} (an existing certificate)"
+            )
+        if certificate and not name:
+            problems.append(
+                f"{section.name(certificate_key)}: given without {section.short(domain_key)}; "
+                "expected both"
+            )
+    if zone and not (domain.site_domain or domain.api_domain):
+        problems.append(
+            f"{section.name('hosted_zone_id')}: given without {section.short('site_domain')} or "
+            f"{section.short('api_domain')}"
+        )
+    if domain.site_domain and domain.site_domain == domain.api_domain:
+        problems.append(
+            f"{section.name('api_domain')}: must differ from {section.short('site_domain')}"
+        )
+    section.finish()
+    return domain
+
+
+def _waf(section: Section) -> WafSettings:
+    defaults = WafSettings()
+    settings = WafSettings(
+        enabled=section.boolean("enabled", defaults.enabled),
+        # WAF's bounds for a rate-based rule over its default 5-minute window.
+        rate_limit=section.integer("rate_limit", defaults.rate_limit, 10, 2_000_000_000),
+    )
+    section.finish()
+    return settings
+
+
+def _alarms(section: Section) -> AlarmSettings:
+    settings = AlarmSettings(
+        enabled=section.boolean("enabled", False),
+        topic_arn=section.text(
+            "topic_arn",
+            None,
+            "an SNS topic ARN: arn:aws:sns:<region>:<account>:<name>",
+            TOPIC_ARN.match,
+        ),
+        email=section.text("email", None, "an email address", EMAIL.match),
+    )
+    if settings.topic_arn and settings.email:
+        section.problems.append(
+            f"{section.name('email')}: only for the topic the stack creates; subscribe it to "
+            f"{section.short('topic_arn')} yourself, or leave {section.short('topic_arn')} unset"
+        )
+    section.finish()
+    return settings
+
+
+def resolve_shared(
+    args: SharedArgs, problems: list | None = None, namer: Namer | None = None
+) -> SharedSettings:
+    defaults = SharedSettings()
+
+    def resolve(section: Section) -> SharedSettings:
+        settings = SharedSettings(
+            log_retention_days=_retention(section, defaults.log_retention_days),
+            force_destroy=section.boolean("force_destroy", defaults.force_destroy),
+            access_logs=section.boolean("access_logs", defaults.access_logs),
+            access_log_retention_days=section.integer(
+                "access_log_retention_days", defaults.access_log_retention_days, 1, 3653
+            ),
+            customer_key=section.boolean("customer_key", defaults.customer_key),
+            code_signing=section.boolean("code_signing", defaults.code_signing),
+            tracing=section.boolean("tracing", defaults.tracing),
+            web_endpoints=section.boolean("web_endpoints", defaults.web_endpoints),
+            waf=_waf(section.sub("waf")),
+            alarms=_alarms(section.sub("alarms")),
+        )
+        if settings.alarms.enabled and not settings.alarms.topic_arn and not settings.customer_key:
+            section.problems.append(
+                f"{section.namer(('alarms', 'enabled'))}: the topic the stack creates is encrypted with "
+                "the stack's customer key, and CloudWatch cannot publish to one encrypted with "
+                f"aws/sns: set {section.name('customer_key')} to true, or name a topic of yours "
+                f"in {section.namer(('alarms', 'topic_arn'))}"
+            )
+        return settings
+
+    return _check(resolve, args, SharedArgs, problems, namer)
+
+
+def outputs_of(component: pulumi.ComponentResource, names: tuple[str, ...]) -> dict:
+    """The component's typed output attributes by their schema (and export) names, camelCase."""
+    outputs = {}
+    for name in names:
+        value = getattr(component, name)
+        if value is not None:
+            head, *rest = name.split("_")
+            outputs[head + "".join(word[:1].upper() + word[1:] for word in rest)] = value
+    return outputs
