@@ -19,7 +19,9 @@ def problems_of(values) -> str:
 def test_an_empty_stack_enables_nothing_and_uses_safe_defaults():
     stack = parse({})
     assert stack.pipelines == {}
-    assert stack.shared_settings() == args.SharedSettings(log_retention_days=30, force_destroy=False)
+    assert stack.shared_settings() == args.SharedSettings(
+        log_retention_days=30, force_destroy=False
+    )
     assert parse({"streamArchive": {"enabled": True}}).settings("streamArchive").versioning is True
 
 
