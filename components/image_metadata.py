@@ -22,6 +22,8 @@ from .table import secure_table
 
 
 class ImageMetadata(pulumi.ComponentResource):
+    """An upload bucket whose images get a metadata row in a table, removed with the image."""
+
     bucket_name: pulumi.Output[str]
     """The upload bucket's name."""
     table_name: pulumi.Output[str]

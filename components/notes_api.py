@@ -88,6 +88,8 @@ def content_security_policy(api_origin, auth_origin, audio_bucket, region, dns_s
 
 
 class NotesApi(pulumi.ComponentResource):
+    """Notes of signed-in users, read aloud: a CloudFront site, a Cognito user pool, a REST API."""
+
     api_url: pulumi.Output[str]
     """The API's URL (its custom domain's when one is set)."""
     site_url: pulumi.Output[str]

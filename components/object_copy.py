@@ -25,6 +25,8 @@ from .secure_bucket import SecureBucket
 
 
 class ObjectCopy(pulumi.ComponentResource):
+    """A source bucket whose new objects are copied, server-side, into a destination bucket."""
+
     source_bucket_name: pulumi.Output[str]
     """The source bucket's name."""
     destination_bucket_name: pulumi.Output[str]

@@ -24,6 +24,9 @@ from .web_acl import CLOUDFRONT_REGION, WebAcl
 
 
 class Shared(pulumi.ComponentResource):
+    """What the pipelines of one stack share: customer key, log bucket, code signing, alarm topic,
+    web ACLs. Pass its `protection` to each pipeline."""
+
     customer_key_arn: pulumi.Output[str] | None
     """The stack's customer managed KMS key, when customer_key is on."""
     access_log_bucket_name: pulumi.Output[str] | None

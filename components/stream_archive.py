@@ -24,6 +24,8 @@ ARCHIVED_EVENTS = ("INSERT", "REMOVE")
 
 
 class StreamArchive(pulumi.ComponentResource):
+    """A table whose every change is archived as JSON in a versioned bucket."""
+
     table_name: pulumi.Output[str]
     """The table's name."""
     table_arn: pulumi.Output[str]

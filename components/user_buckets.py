@@ -20,6 +20,8 @@ HANDLED_EVENTS = ("INSERT", "MODIFY")
 
 
 class UserBuckets(pulumi.ComponentResource):
+    """A users table whose stream gives every new user a private S3 bucket of their own."""
+
     table_name: pulumi.Output[str]
     """The users table's name."""
     table_arn: pulumi.Output[str]

@@ -1,0 +1,40 @@
+"""The pipelines as a Pulumi component package, for programs in any language.
+
+Pulumi runs provider/__main__.py (PulumiPlugin.yaml: the python runtime) when a program has added
+the package (`pulumi package add`); the SDK's component provider host infers the schema from the
+components' typed arguments and outputs (components.args) and constructs them on request.
+"""
+
+from pulumi.provider.experimental import component_provider_host
+from pulumi.provider.experimental.analyzer import Analyzer
+from pulumi.provider.experimental.schema import generate_schema
+
+from .image_metadata import ImageMetadata
+from .notes_api import NotesApi
+from .object_copy import ObjectCopy
+from .stream_archive import StreamArchive
+from .user_buckets import UserBuckets
+
+NAME = "event-pipelines"
+VERSION = "0.1.0"  # the distribution's (pyproject.toml); a test keeps them equal
+# Shared is not offered: what it makes reaches a pipeline as a Python object (protection=), which
+# no other language can pass. Programs in other languages get each pipeline with its building
+# blocks' own safe defaults (see docs/library.md).
+COMPONENTS = [UserBuckets, StreamArchive, ImageMetadata, ObjectCopy, NotesApi]
+
+
+def schema() -> dict:
+    """The package schema the provider serves, as JSON."""
+    result = Analyzer(NAME).analyze(list(COMPONENTS))
+    return generate_schema(
+        NAME,
+        VERSION,
+        None,
+        result["component_definitions"],
+        result["type_definitions"],
+        sorted(result["dependencies"], key=lambda d: f"{d.name}{d.version}"),
+    ).to_json()
+
+
+def serve() -> None:
+    component_provider_host(list(COMPONENTS), NAME, version=VERSION)

@@ -1,0 +1,158 @@
+"""Each pipeline built directly from its typed arguments, as a library user builds it: secure
+defaults when nothing is given, every bad argument named by its own name with what it accepts."""
+
+import textwrap
+
+import pytest
+
+from components import args
+from tools.program import run_program
+
+# (component module, class, the arguments it needs at least)
+PIPELINES = [
+    ("user_buckets", "UserBuckets", {"bucket_prefix": "acme-dev-users"}),
+    ("stream_archive", "StreamArchive", {}),
+    ("image_metadata", "ImageMetadata", {}),
+    ("object_copy", "ObjectCopy", {}),
+    ("notes_api", "NotesApi", {}),
+]
+OUTPUTS = {
+    "UserBuckets": {"tableName", "tableArn", "functionArn", "bucketPrefix", "deadLetterQueueUrl"},
+    "StreamArchive": {"tableName", "tableArn", "functionArn", "bucketName", "deadLetterQueueUrl"},
+    "ImageMetadata": {"bucketName", "tableName", "tableArn", "functionArn", "deadLetterQueueUrl"},
+    "ObjectCopy": {
+        "sourceBucketName",
+        "destinationBucketName",
+        "functionArn",
+        "deadLetterQueueUrl",
+    },
+    "NotesApi": {
+        "apiUrl",
+        "siteUrl",
+        "userPoolId",
+        "userPoolClientId",
+        "signInUrl",
+        "tableName",
+        "audioBucketName",
+        "functionName",
+        "functionArn",
+    },
+}
+
+
+def library_program(tmp_path, body: str):
+    (tmp_path / "Pulumi.yaml").write_text("name: library-user\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(textwrap.dedent(body))
+    return run_program(tmp_path, config={})
+
+
+@pytest.mark.parametrize("module, name, needed", PIPELINES)
+def test_each_pipeline_builds_from_its_arguments_and_registers_typed_outputs(
+    tmp_path, module, name, needed
+):
+    run = library_program(
+        tmp_path,
+        f"""
+        import pulumi
+        from components.{module} import {name}, {name}Args
+
+        pipeline = {name}("p", {name}Args(**{needed!r}))
+        pulumi.export("table_or_function", pipeline.function_arn)
+        """,
+    )
+    component = run.one(f"event-pipelines:index:{name}", "p")
+    assert set(component.outputs) == OUTPUTS[name]
+    assert run.outputs["table_or_function"].startswith("arn:aws:lambda:")
+
+
+def test_defaults_are_the_secure_ones():
+    assert args.resolve_stream_archive({}) == args.StreamArchiveSettings(
+        versioning=True, deletion_protection=False, log_retention_days=30
+    )
+    assert args.resolve_shared({}).access_logs is True
+    assert args.resolve_object_copy({}).mirror_deletes is False
+
+
+@pytest.mark.parametrize(
+    "resolve, values, named, accepted",
+    [
+        (args.resolve_user_buckets, {}, "UserBucketsArgs.bucket_prefix", "required; expected"),
+        (
+            args.resolve_user_buckets,
+            {"bucket_prefix": "Acme_Users"},
+            "UserBucketsArgs.bucket_prefix",
+            "3-40 characters of a-z, 0-9 and '-'",
+        ),
+        (
+            args.resolve_stream_archive,
+            {"function": {"memory_size": 64}},
+            "StreamArchiveArgs.function.memory_size",
+            "an integer from 128 to 10240",
+        ),
+        (
+            args.resolve_stream_archive,
+            {"stream": {"batch_sise": 10}},
+            "StreamArchiveArgs.stream.batch_sise",
+            "unknown key; accepted keys: batch_size, maximum_batching_window_in_seconds",
+        ),
+        (
+            args.resolve_image_metadata,
+            {"suffixes": [".jpg", "a.jpg"]},
+            "ImageMetadataArgs.suffixes",
+            "distinct, non-overlapping key suffixes",
+        ),
+        (
+            args.resolve_object_copy,
+            {"source_bucket_name": "media", "destination_bucket_name": "media"},
+            "ObjectCopyArgs.destination_bucket_name",
+            "must differ from source_bucket_name",
+        ),
+        (
+            args.resolve_notes_api,
+            {"domain": {"site_domain": "notes.example.com"}},
+            "NotesApiArgs.domain.site_domain",
+            "needs hosted_zone_id",
+        ),
+        (
+            args.resolve_notes_api,
+            {"log_retention_days": 10},
+            "NotesApiArgs.log_retention_days",
+            "one of 1, 3, 5, 7, 14",
+        ),
+        (
+            args.resolve_shared,
+            {"alarms": {"enabled": True}},
+            "SharedArgs.alarms.enabled",
+            "set SharedArgs.customer_key to true",
+        ),
+    ],
+)
+def test_a_bad_argument_is_named_with_what_it_accepts(resolve, values, named, accepted):
+    with pytest.raises(args.ArgsError) as raised:
+        resolve(values)
+    assert f"{named}:" in str(raised.value) and accepted in str(raised.value)
+
+
+def test_every_problem_is_reported_at_once():
+    with pytest.raises(args.ArgsError) as raised:
+        args.resolve_user_buckets({"bucket_prefix": "x", "function": {"timeout": 0}, "tabel": 1})
+    assert len(raised.value.problems) == 3, raised.value.problems
+
+
+def test_an_output_where_a_plain_value_belongs_is_named_too():
+    class Pending:  # what an Output looks like to the check: not a plain value
+        pass
+
+    with pytest.raises(args.ArgsError, match="a plain value is needed here"):
+        args.resolve_stream_archive({"bucket_name": Pending()})
+
+
+def test_the_component_refuses_bad_arguments_before_it_registers_anything(tmp_path):
+    with pytest.raises(args.ArgsError, match="UserBucketsArgs.bucket_prefix: required"):
+        library_program(
+            tmp_path,
+            """
+            from components.user_buckets import UserBuckets
+            UserBuckets("p", {})
+            """,
+        )
