@@ -19,7 +19,7 @@ def rendered() -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Writes or checks provider/schema.json.")
     parser.add_argument("--write", action="store_true", help="rewrite provider/schema.json")
     options = parser.parse_args(argv)
     text = rendered()
