@@ -22,7 +22,8 @@ CONFIGURATION = DOCS / "configuration.md"
 POLICY_PACK = DOCS / "policy-pack.md"
 README_MAX_LINES = 200
 # Linked from the README, written by another engineer (issue 16): allowed to be missing until then.
-PENDING_PAGES = {DOCS / "library.md"}
+PENDING_PAGES: set = set()
+INSTALLED = "event_pipelines"  # the import name of the pip-installed package (pyproject.toml)
 # Paths the docs tell you to create: the pack's virtualenv (python3 -m venv policy/venv && ...),
 # a new stack's pack config (docs/ci.md, "Adding a stack").
 CREATED_BY_COMMANDS = ("policy/venv", "policy/config/staging.json")
@@ -197,6 +198,12 @@ def command_problems(line: str) -> list[str]:
                 problems.append(f"make {target}: no such target")
             if re.fullmatch(r"(\S*/)?python(3[.\d]*)?", word) and rest[:1] == ["-m"] and rest[1:]:
                 module = rest[1]
+                if module.startswith(INSTALLED + "."):
+                    # The installed package's modules are this repository's top-level directories.
+                    path = ROOT.joinpath(*module.split(".")[1:])
+                    if not (path.with_suffix(".py").is_file() or path.is_dir()):
+                        problems.append(f"python -m {module}: no such module in the package")
+                    continue
                 if importlib.util.find_spec(module) is None:
                     problems.append(f"python -m {module}: no such module")
                     continue
