@@ -1,6 +1,6 @@
 """event-pipelines' components: each pipeline and its arguments, and what a stack's pipelines share.
 
-    from event_pipelines.components import UserBuckets, UserBucketsArgs
+from event_pipelines.components import UserBuckets, UserBucketsArgs
 """
 
 from .args import (

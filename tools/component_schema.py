@@ -1,7 +1,7 @@
 """Writes (or checks) provider/schema.json, the schema the component provider serves.
 
-    python -m tools.component_schema          # exit 1 when the checked-in schema is out of date
-    python -m tools.component_schema --write  # after changing an argument or an output
+python -m tools.component_schema          # exit 1 when the checked-in schema is out of date
+python -m tools.component_schema --write  # after changing an argument or an output
 """
 
 import argparse
@@ -28,7 +28,9 @@ def main(argv=None) -> int:
         print(f"wrote {SCHEMA.relative_to(REPO_ROOT)}")
         return 0
     if SCHEMA.read_text(encoding="utf-8") != text:
-        print(f"{SCHEMA.relative_to(REPO_ROOT)} is out of date: python -m tools.component_schema --write")
+        print(
+            f"{SCHEMA.relative_to(REPO_ROOT)} is out of date: python -m tools.component_schema --write"
+        )
         return 1
     print(f"{SCHEMA.relative_to(REPO_ROOT)} is up to date")
     return 0

@@ -2,7 +2,6 @@
 behind the stack's customer key, access logs and tracing."""
 
 import pulumi
-
 from event_pipelines.components import (
     ImageMetadata,
     ImageMetadataArgs,
