@@ -7,5 +7,5 @@ import pulumi
 
 from components import config, pipelines
 
-for name, value in pipelines.deploy(config.load()).items():
+for name, value in pipelines.deploy(config.load().event_pipelines_args()).items():
     pulumi.export(name, value)

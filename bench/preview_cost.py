@@ -42,7 +42,7 @@ import pulumi
 
 from components import config, pipelines
 
-settings = config.load()
+settings = config.load().event_pipelines_args()
 for copy in range({copies}):
     for name, value in pipelines.deploy(settings, "" if copy == 0 else f"-{{copy}}").items():
         pulumi.export(name, value)

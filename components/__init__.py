@@ -5,6 +5,7 @@ from event_pipelines.components import UserBuckets, UserBucketsArgs
 
 from .args import (
     ArgsError,
+    EventPipelinesArgs,
     ImageMetadataArgs,
     NotesApiArgs,
     ObjectCopyArgs,
@@ -15,6 +16,7 @@ from .args import (
 from .image_metadata import ImageMetadata
 from .notes_api import NotesApi
 from .object_copy import ObjectCopy
+from .pipelines import EventPipelines
 from .protection import NO_PROTECTION, Protection
 from .shared import Shared
 from .stream_archive import StreamArchive
@@ -23,6 +25,8 @@ from .user_buckets import UserBuckets
 __all__ = [
     "NO_PROTECTION",
     "ArgsError",
+    "EventPipelines",
+    "EventPipelinesArgs",
     "ImageMetadata",
     "ImageMetadataArgs",
     "NotesApi",

@@ -299,6 +299,24 @@ class SharedArgs(TypedDict, total=False):
     alarms: AlarmOptions
 
 
+class EventPipelinesArgs(TypedDict, total=False):
+    """A stack of pipelines, as a stack's config describes one: what they share, and each
+    pipeline given (one left out is not deployed)."""
+
+    shared: SharedArgs
+    """What the pipelines share; its web_endpoints follows whether notes_api is given."""
+    user_buckets: UserBucketsArgs
+    """The user buckets pipeline, when given."""
+    stream_archive: StreamArchiveArgs
+    """The stream archive pipeline, when given."""
+    image_metadata: ImageMetadataArgs
+    """The image metadata pipeline, when given."""
+    object_copy: ObjectCopyArgs
+    """The object copy pipeline, when given."""
+    notes_api: NotesApiArgs
+    """The notes API, when given."""
+
+
 # --- what the arguments resolve to ---------------------------------------------------------------
 
 
@@ -918,6 +936,35 @@ def resolve_shared(
         return settings
 
     return _check(resolve, args, SharedArgs, problems, namer)
+
+
+def resolve_event_pipelines(
+    args: EventPipelinesArgs, problems: list | None = None, namer: Namer | None = None
+) -> dict:
+    """Each part given, resolved: shared and every pipeline, by their keys."""
+    parts: dict[str, Callable] = {
+        "shared": resolve_shared,
+        "user_buckets": resolve_user_buckets,
+        "stream_archive": resolve_stream_archive,
+        "image_metadata": resolve_image_metadata,
+        "object_copy": resolve_object_copy,
+        "notes_api": resolve_notes_api,
+    }
+
+    def resolve(section: Section) -> dict:
+        def inner_name(key: str, path: tuple[str, ...]) -> str:
+            return section.namer((*section.path, key, *path))
+
+        resolved = {}
+        for key, resolve_part in parts.items():
+            inner = section.sub(key)  # reports a part that is not an object of arguments
+            if key in section.values and isinstance(inner.values, Mapping):
+                resolved[key] = resolve_part(
+                    inner.values, section.problems, lambda path, key=key: inner_name(key, path)
+                )
+        return resolved
+
+    return _check(resolve, args, EventPipelinesArgs, problems, namer)
 
 
 def outputs_of(component: pulumi.ComponentResource, names: tuple[str, ...]) -> dict:

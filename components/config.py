@@ -24,6 +24,7 @@ message without a stack trace.
 """
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, get_type_hints
@@ -73,6 +74,15 @@ class StackConfig:
         resolve = PIPELINES[key][1]
         extra = {"region": self.region} if key == "notesApi" else {}
         return resolve(self.pipelines[key], **extra)
+
+    def event_pipelines_args(self) -> args.EventPipelinesArgs:
+        """The same stack as the EventPipelines component takes it."""
+        parts = {snake(key): pipeline for key, pipeline in self.pipelines.items()}
+        return args.EventPipelinesArgs(shared=self.shared, **parts)
+
+
+def snake(name: str) -> str:
+    return re.sub(r"[A-Z]", lambda upper: "_" + upper.group().lower(), name)
 
 
 def camel(name: str) -> str:

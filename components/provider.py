@@ -12,15 +12,16 @@ from pulumi.provider.experimental.schema import generate_schema
 from .image_metadata import ImageMetadata
 from .notes_api import NotesApi
 from .object_copy import ObjectCopy
+from .pipelines import EventPipelines
 from .stream_archive import StreamArchive
 from .user_buckets import UserBuckets
 
 NAME = "event-pipelines"
 VERSION = "0.1.0"  # the distribution's (pyproject.toml); a test keeps them equal
-# Shared is not offered: what it makes reaches a pipeline as a Python object (protection=), which
-# no other language can pass. Programs in other languages get each pipeline with its building
-# blocks' own safe defaults (see docs/library.md).
-COMPONENTS = [UserBuckets, StreamArchive, ImageMetadata, ObjectCopy, NotesApi]
+# EventPipelines brings what the pipelines share; Shared alone is not offered: what it makes
+# reaches a pipeline as a Python object (protection=), which no other language can pass. A
+# pipeline on its own has its building blocks' safe defaults (see docs/library.md).
+COMPONENTS = [EventPipelines, UserBuckets, StreamArchive, ImageMetadata, ObjectCopy, NotesApi]
 
 
 def schema() -> dict:

@@ -10,9 +10,9 @@ import tomllib
 
 import pytest
 
-from components import provider
+from components import config, provider
 from tools import component_schema
-from tools.program import REPO_ROOT, run_program
+from tools.program import REPO_ROOT, run_program, stack_config
 
 SCHEMA = json.loads((REPO_ROOT / "provider" / "schema.json").read_text(encoding="utf-8"))
 TOKEN = "event-pipelines:index:"
@@ -35,7 +35,14 @@ def test_the_package_version_is_the_distribution_s():
 def test_every_pipeline_is_offered_and_described():
     assert set(SCHEMA["resources"]) == {
         TOKEN + name
-        for name in ("UserBuckets", "StreamArchive", "ImageMetadata", "ObjectCopy", "NotesApi")
+        for name in (
+            "EventPipelines",
+            "UserBuckets",
+            "StreamArchive",
+            "ImageMetadata",
+            "ObjectCopy",
+            "NotesApi",
+        )
     }
     for token, resource in SCHEMA["resources"].items():
         assert resource["isComponent"] is True, token
@@ -63,6 +70,7 @@ def test_every_property_and_type_has_a_description():
 def test_required_and_secret_properties():
     required = {t: r.get("requiredInputs", []) for t, r in SCHEMA["resources"].items()}
     assert required == {
+        TOKEN + "EventPipelines": [],  # an empty stack deploys nothing
         TOKEN + "UserBuckets": ["bucketPrefix"],  # bucket names are global: no default is safe
         TOKEN + "StreamArchive": [],
         TOKEN + "ImageMetadata": [],
@@ -96,6 +104,11 @@ def _program(tmp_path, name: str, body: str):
 
 # (component, its arguments as another language passes them, and as Python does)
 CASES = [
+    (
+        "EventPipelines",
+        {"shared": {"customerKey": True, "tracing": True}, "objectCopy": {}, "notesApi": {}},
+        {"shared": {"customer_key": True, "tracing": True}, "object_copy": {}, "notes_api": {}},
+    ),
     (
         "UserBuckets",
         {
@@ -177,6 +190,38 @@ def test_through_the_provider_a_component_registers_what_python_registers(
     assert _registered(through_provider) == _registered(direct)
     # The provider hands back every output the schema promises.
     assert set(through_provider.outputs) == set(SCHEMA["resources"][TOKEN + name]["properties"])
+
+
+def _camel(value):
+    """Arguments as the schema names them (another language's program)."""
+    if isinstance(value, dict):
+        return {config.camel(key): _camel(inner) for key, inner in value.items()}
+    return value
+
+
+def test_event_pipelines_through_the_provider_deploys_what_the_stack_program_deploys(tmp_path):
+    # The dev stack's config, through the component other languages use, against __main__.py.
+    values, _secrets = stack_config(REPO_ROOT, "dev")
+    stack_args = config.parse(config.namespace_values(values)).event_pipelines_args()
+    project = tmp_path / "stack"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text("name: event-pipelines\nruntime: python\n")
+    (project / "__main__.py").write_text(
+        textwrap.dedent(
+            f"""
+            from pulumi.provider.experimental.component import ComponentProvider
+            from components.provider import COMPONENTS, NAME
+
+            ComponentProvider(COMPONENTS, NAME).construct(
+                "stack", "{TOKEN}EventPipelines", {_camel(stack_args)!r}, None
+            )
+            """
+        )
+    )
+    through_provider = run_program(project, config=values)
+    program = run_program(REPO_ROOT, "dev")
+    ours = [r for r in _registered(through_provider) if r[0] != TOKEN + "EventPipelines"]
+    assert len(ours) > 100 and ours == _registered(program)
 
 
 def test_the_provider_refuses_a_missing_required_input(tmp_path):

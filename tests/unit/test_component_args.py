@@ -156,3 +156,30 @@ def test_the_component_refuses_bad_arguments_before_it_registers_anything(tmp_pa
             UserBuckets("p", {})
             """,
         )
+
+
+def test_a_stack_of_pipelines_names_a_problem_by_its_place(tmp_path):
+    with pytest.raises(args.ArgsError) as raised:
+        args.resolve_event_pipelines(
+            {"user_buckets": {}, "shared": {"waf": {"rate_limit": 1}}, "notes": {}}
+        )
+    message = str(raised.value)
+    assert "EventPipelinesArgs.user_buckets.bucket_prefix: required" in message
+    assert "EventPipelinesArgs.shared.waf.rate_limit: 1 is not accepted" in message
+    assert "EventPipelinesArgs.notes: unknown key; accepted keys: image_metadata" in message
+
+
+def test_a_stack_of_pipelines_deploys_what_it_is_given_behind_shared(tmp_path):
+    run = library_program(
+        tmp_path,
+        """
+        import pulumi
+        from components import EventPipelines
+
+        stack = EventPipelines("acme", {"shared": {"customer_key": True}, "stream_archive": {}})
+        pulumi.export("exports", stack.exports)
+        """,
+    )
+    assert run.of_type("event-pipelines:index:StreamArchive")
+    assert not run.of_type("event-pipelines:index:UserBuckets")
+    assert set(run.outputs["exports"]) >= {"customerKeyArn", "streamArchiveTableArn"}
