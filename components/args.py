@@ -14,10 +14,11 @@ defaults filled in), or raises ArgsError listing each problem by its name (UserB
 arguments and reports the same problems under the config keys instead.
 """
 
+import inspect
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Required, TypedDict
 
 import pulumi
@@ -57,6 +58,11 @@ CERTIFICATE_ARN = re.compile(
     r"^arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):[0-9]{12}:certificate/[0-9a-f-]{36}$"
 )
 CLOUDFRONT_CERTIFICATE_REGION = "us-east-1"  # CloudFront takes certificates from there only
+# Bounds shared by a pipeline's arguments and the building block they reach.
+THROTTLING_RATE_LIMITS = (1, 10000)  # API Gateway: steady requests per second
+THROTTLING_BURST_LIMITS = (1, 5000)
+WAF_RATE_LIMITS = (10, 2_000_000_000)  # WAF's bounds for a rate-based rule over its 5-minute window
+ACCESS_LOG_RETENTION_DAYS = (1, 3653)  # days S3 keeps access logs before they expire
 TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -499,8 +505,8 @@ class Section:
             return default
         return value
 
-    def integer(self, key, default, low, high, choices=None):
-        accepted = (
+    def integer(self, key, default, low, high, choices=None, accepted=None):
+        accepted = accepted or (
             "one of " + ", ".join(map(str, choices))
             if choices
             else f"an integer from {low} to {high}"
@@ -561,7 +567,7 @@ def _check(resolve: Callable[[Section], Any], args, args_type: type, problems, n
     return settings
 
 
-def _function(section: Section, defaults: FunctionSettings) -> FunctionSettings:
+def read_function(section: Section, defaults: FunctionSettings) -> FunctionSettings:
     settings = FunctionSettings(
         function_name=section.text(
             "function_name",
@@ -604,7 +610,7 @@ def _stream(section: Section) -> StreamSettings:
     return settings
 
 
-def _invoke(section: Section) -> AsyncSettings:
+def read_invoke(section: Section) -> AsyncSettings:
     defaults = AsyncSettings()
     settings = AsyncSettings(
         maximum_retry_attempts=section.integer(
@@ -618,11 +624,11 @@ def _invoke(section: Section) -> AsyncSettings:
     return settings
 
 
-def _retention(section: Section, default: int = 30) -> int:
+def read_retention(section: Section, default: int = 30) -> int:
     return section.integer("log_retention_days", default, 1, 3653, choices=RETENTION_DAYS)
 
 
-def _bucket_name(section: Section, key: str):
+def read_bucket_name(section: Section, key: str):
     # Dots are valid but break HTTPS to virtual-hosted buckets (the certificate is *.s3...).
     return section.text(
         key,
@@ -658,9 +664,9 @@ def resolve_user_buckets(
         return UserBucketsSettings(
             bucket_prefix=section.text("bucket_prefix", "", PREFIX_RULE, is_valid_prefix),
             table_name=_table_name(section),
-            log_retention_days=_retention(section),
+            log_retention_days=read_retention(section),
             deletion_protection=section.boolean("deletion_protection", False),
-            function=_function(section.sub("function"), FunctionSettings()),
+            function=read_function(section.sub("function"), FunctionSettings()),
             stream=_stream(section.sub("stream")),
         )
 
@@ -673,12 +679,12 @@ def resolve_stream_archive(
     def resolve(section: Section) -> StreamArchiveSettings:
         return StreamArchiveSettings(
             table_name=_table_name(section),
-            bucket_name=_bucket_name(section, "bucket_name"),
+            bucket_name=read_bucket_name(section, "bucket_name"),
             versioning=section.boolean("versioning", True),
-            log_retention_days=_retention(section),
+            log_retention_days=read_retention(section),
             deletion_protection=section.boolean("deletion_protection", False),
             force_destroy=section.boolean("force_destroy", False),
-            function=_function(section.sub("function"), FunctionSettings()),
+            function=read_function(section.sub("function"), FunctionSettings()),
             stream=_stream(section.sub("stream")),
         )
 
@@ -696,7 +702,7 @@ def resolve_image_metadata(
 ) -> ImageMetadataSettings:
     def resolve(section: Section) -> ImageMetadataSettings:
         return ImageMetadataSettings(
-            bucket_name=_bucket_name(section, "bucket_name"),
+            bucket_name=read_bucket_name(section, "bucket_name"),
             table_name=_table_name(section),
             suffixes=section.texts(
                 "suffixes",
@@ -706,11 +712,11 @@ def resolve_image_metadata(
                 _suffixes_do_not_overlap,
             ),
             versioning=section.boolean("versioning", False),
-            log_retention_days=_retention(section),
+            log_retention_days=read_retention(section),
             deletion_protection=section.boolean("deletion_protection", False),
             force_destroy=section.boolean("force_destroy", False),
-            function=_function(section.sub("function"), FunctionSettings()),
-            invoke=_invoke(section.sub("invoke")),
+            function=read_function(section.sub("function"), FunctionSettings()),
+            invoke=read_invoke(section.sub("invoke")),
         )
 
     return _check(resolve, args, ImageMetadataArgs, problems, namer)
@@ -723,8 +729,8 @@ def resolve_object_copy(
 
     def resolve(section: Section) -> ObjectCopySettings:
         settings = ObjectCopySettings(
-            source_bucket_name=_bucket_name(section, "source_bucket_name"),
-            destination_bucket_name=_bucket_name(section, "destination_bucket_name"),
+            source_bucket_name=read_bucket_name(section, "source_bucket_name"),
+            destination_bucket_name=read_bucket_name(section, "destination_bucket_name"),
             destination_prefix=_key_part(section, "destination_prefix"),
             filter_prefix=_key_part(section, "filter_prefix"),
             filter_suffix=_key_part(section, "filter_suffix"),
@@ -736,10 +742,10 @@ def resolve_object_copy(
                 MIN_PART_BYTES,
                 MAX_COPY_BYTES,
             ),
-            log_retention_days=_retention(section),
+            log_retention_days=read_retention(section),
             force_destroy=section.boolean("force_destroy", False),
-            function=_function(section.sub("function"), defaults.function),
-            invoke=_invoke(section.sub("invoke")),
+            function=read_function(section.sub("function"), defaults.function),
+            invoke=read_invoke(section.sub("invoke")),
         )
         if settings.source_bucket_name and (
             settings.source_bucket_name == settings.destination_bucket_name
@@ -757,6 +763,20 @@ def resolve_object_copy(
 def _auth_domain_prefix_ok(prefix: str) -> bool:
     reserved = ("aws", "amazon", "cognito")
     return bool(AUTH_DOMAIN_PREFIX.match(prefix)) and not any(word in prefix for word in reserved)
+
+
+def read_auth_domain_prefix(section: Section, key: str):
+    return section.text(
+        key,
+        None,
+        "1-63 characters of a-z, 0-9 and '-', not starting or ending with '-', without "
+        "'aws', 'amazon' or 'cognito'",
+        _auth_domain_prefix_ok,
+    )
+
+
+def read_mfa(section: Section, key: str, default: str) -> str:
+    return section.text(key, default, "one of " + ", ".join(MFA_MODES), MFA_MODES.__contains__)
 
 
 def resolve_notes_api(
@@ -779,16 +799,8 @@ def resolve_notes_api(
                     len(set(origins)) == len(origins) and all(map(ORIGIN.match, origins))
                 ),
             ),
-            mfa=section.text(
-                "mfa", defaults.mfa, "one of " + ", ".join(MFA_MODES), MFA_MODES.__contains__
-            ),
-            auth_domain_prefix=section.text(
-                "auth_domain_prefix",
-                None,
-                "1-63 characters of a-z, 0-9 and '-', not starting or ending with '-', without "
-                "'aws', 'amazon' or 'cognito'",
-                _auth_domain_prefix_ok,
-            ),
+            mfa=read_mfa(section, "mfa", defaults.mfa),
+            auth_domain_prefix=read_auth_domain_prefix(section, "auth_domain_prefix"),
             speech_url_expiry_seconds=section.integer(
                 "speech_url_expiry_seconds", defaults.speech_url_expiry_seconds, 1, 3600
             ),
@@ -799,25 +811,25 @@ def resolve_notes_api(
                 POLLY_VOICE.match,
             ),
             throttling_rate_limit=section.integer(
-                "throttling_rate_limit", defaults.throttling_rate_limit, 1, 10000
+                "throttling_rate_limit", defaults.throttling_rate_limit, *THROTTLING_RATE_LIMITS
             ),
             throttling_burst_limit=section.integer(
-                "throttling_burst_limit", defaults.throttling_burst_limit, 1, 5000
+                "throttling_burst_limit", defaults.throttling_burst_limit, *THROTTLING_BURST_LIMITS
             ),
             set_account_cloudwatch_role=section.boolean(
                 "set_account_cloud_watch_role", defaults.set_account_cloudwatch_role
             ),
-            log_retention_days=_retention(section),
+            log_retention_days=read_retention(section),
             deletion_protection=section.boolean("deletion_protection", False),
             force_destroy=section.boolean("force_destroy", False),
-            function=_function(section.sub("function"), defaults.function),
+            function=read_function(section.sub("function"), defaults.function),
             domain=_domain(section.sub("domain"), region),
         )
 
     return _check(resolve, args, NotesApiArgs, problems, namer)
 
 
-def _certificate_arn(section: Section, key: str, region: str | None):
+def read_certificate_arn(section: Section, key: str, region: str | None):
     where = f"in {region}" if region else "in the certificate's region"
     return section.text(
         key,
@@ -830,21 +842,27 @@ def _certificate_arn(section: Section, key: str, region: str | None):
     )
 
 
+def read_domain_name(section: Section, key: str):
+    return section.text(
+        key, None, "a lowercase DNS name such as notes.example.com", DOMAIN_NAME.match
+    )
+
+
+def read_hosted_zone_id(section: Section, key: str):
+    return section.text(
+        key, None, "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ", HOSTED_ZONE_ID.match
+    )
+
+
 def _domain(section: Section, region: str | None) -> DomainSettings:
-    names = "a lowercase DNS name such as notes.example.com"
     domain = DomainSettings(
-        site_domain=section.text("site_domain", None, names, DOMAIN_NAME.match),
-        api_domain=section.text("api_domain", None, names, DOMAIN_NAME.match),
-        hosted_zone_id=section.text(
-            "hosted_zone_id",
-            None,
-            "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ",
-            HOSTED_ZONE_ID.match,
-        ),
-        site_certificate_arn=_certificate_arn(
+        site_domain=read_domain_name(section, "site_domain"),
+        api_domain=read_domain_name(section, "api_domain"),
+        hosted_zone_id=read_hosted_zone_id(section, "hosted_zone_id"),
+        site_certificate_arn=read_certificate_arn(
             section, "site_certificate_arn", CLOUDFRONT_CERTIFICATE_REGION
         ),
-        api_certificate_arn=_certificate_arn(section, "api_certificate_arn", region),
+        api_certificate_arn=read_certificate_arn(section, "api_certificate_arn", region),
     )
     zone, problems = domain.hosted_zone_id, section.problems
     for name, certificate, domain_key, certificate_key in (
@@ -879,8 +897,7 @@ def _waf(section: Section) -> WafSettings:
     defaults = WafSettings()
     settings = WafSettings(
         enabled=section.boolean("enabled", defaults.enabled),
-        # WAF's bounds for a rate-based rule over its default 5-minute window.
-        rate_limit=section.integer("rate_limit", defaults.rate_limit, 10, 2_000_000_000),
+        rate_limit=section.integer("rate_limit", defaults.rate_limit, *WAF_RATE_LIMITS),
     )
     section.finish()
     return settings
@@ -913,11 +930,13 @@ def resolve_shared(
 
     def resolve(section: Section) -> SharedSettings:
         settings = SharedSettings(
-            log_retention_days=_retention(section, defaults.log_retention_days),
+            log_retention_days=read_retention(section, defaults.log_retention_days),
             force_destroy=section.boolean("force_destroy", defaults.force_destroy),
             access_logs=section.boolean("access_logs", defaults.access_logs),
             access_log_retention_days=section.integer(
-                "access_log_retention_days", defaults.access_log_retention_days, 1, 3653
+                "access_log_retention_days",
+                defaults.access_log_retention_days,
+                *ACCESS_LOG_RETENTION_DAYS,
             ),
             customer_key=section.boolean("customer_key", defaults.customer_key),
             code_signing=section.boolean("code_signing", defaults.code_signing),
@@ -965,6 +984,55 @@ def resolve_event_pipelines(
         return resolved
 
     return _check(resolve, args, EventPipelinesArgs, problems, namer)
+
+
+# --- the building blocks' arguments --------------------------------------------------------------
+# Building blocks (SecureBucket, WebAcl, ...) are Python-only: each takes a frozen dataclass of its
+# own module, which may hold pulumi Inputs, and checks it with the rules above.
+
+
+def check_args(
+    args: Any,
+    check: Callable[[Section], object],
+    inputs: tuple[str, ...] = (),
+    nested: tuple[str, ...] = (),
+) -> None:
+    """Check the dataclass `args` of a building block: `check` reads its fields from a Section,
+    with the rules and messages of the pipelines' arguments. Every problem at once, each named
+    XArgs.field, in one ArgsError. Fields in `inputs` take pulumi Inputs: checked only when plain
+    (an Output is known only when deployed). Fields in `nested` hold a settings dataclass, read
+    as a section of its own (FunctionArgs.settings.memory_size)."""
+    values = {}
+    for item in fields(args):
+        value = getattr(args, item.name)
+        if item.name in inputs and not is_plain(value):
+            continue
+        if item.name in nested and is_dataclass(value) and not isinstance(value, type):
+            value = {inner.name: getattr(value, inner.name) for inner in fields(value)}
+        values[item.name] = value
+    problems: list[str] = []
+    check(Section(values, problems, args_namer(type(args))))
+    if problems:
+        raise ArgsError(problems, f"invalid {type(args).__name__}")
+
+
+def is_plain(value) -> bool:
+    """A value the program has now: not an Output, a resource or an awaitable."""
+    return not isinstance(value, pulumi.Output | pulumi.Resource) and not inspect.isawaitable(value)
+
+
+def read_custom_domain(section: Section, region: str | None, certificate_given: bool) -> None:
+    """`domain`, `certificate_arn` (in `region`, when known) and `zone_id` of a building block
+    served at a domain of yours: the certificate is given, or made and validated in the zone."""
+    domain = read_domain_name(section, "domain")
+    read_hosted_zone_id(section, "zone_id")
+    read_certificate_arn(section, "certificate_arn", region)
+    if domain and not (certificate_given or section.values.get("zone_id")):
+        section.problems.append(
+            f"{section.name('domain')}: needs {section.short('zone_id')} (a certificate is "
+            f"created and validated in that zone) or {section.short('certificate_arn')} (an "
+            "existing certificate)"
+        )
 
 
 def outputs_of(component: pulumi.ComponentResource, names: tuple[str, ...]) -> dict:

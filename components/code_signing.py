@@ -10,22 +10,41 @@ What it costs: nothing for Signer with Lambda; one S3 upload and a signing job (
 function whose code changed, during `pulumi up`; the archive leaves the program's inline state.
 """
 
+from dataclasses import dataclass
+
 import pulumi
 import pulumi_aws as aws
 
+from .args import Section, check_args
 from .protection import NO_PROTECTION, Protection
-from .secure_bucket import SecureBucket
+from .secure_bucket import SecureBucket, SecureBucketArgs
 
 PLATFORM = "AWSLambda-SHA384-ECDSA"  # Signer's only platform for Lambda
 SIGNATURE_VALIDITY_MONTHS = 135  # Signer's default and maximum
+
+
+@dataclass(frozen=True)
+class CodeSigningArgs:
+    """Code signing: every field left out takes its secure default."""
+
+    # Let the artifact bucket be deleted with its objects.
+    force_destroy: bool = False
+    # The stack's log bucket and customer key, for the artifact bucket.
+    protection: Protection = NO_PROTECTION
+
+    def __post_init__(self):
+        check_args(self, _check)
+
+
+def _check(section: Section) -> None:
+    section.boolean("force_destroy", False)
 
 
 class CodeSigning(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        force_destroy: bool = False,
-        protection: Protection = NO_PROTECTION,
+        args: CodeSigningArgs,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("event-pipelines:index:CodeSigning", name, None, opts)
@@ -33,9 +52,9 @@ class CodeSigning(pulumi.ComponentResource):
         # Signer reads a given version of its source object: the bucket must be versioned.
         self.artifacts = SecureBucket(
             f"{name}-artifacts",
-            versioning=True,
-            force_destroy=force_destroy,
-            protection=protection,
+            SecureBucketArgs(
+                versioning=True, force_destroy=args.force_destroy, protection=args.protection
+            ),
             opts=child,
         )
         self.profile = aws.signer.SigningProfile(

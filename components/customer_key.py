@@ -12,12 +12,16 @@ role's IAM grant, limited by kms:ViaService, admits them (components.grants.key_
 decrypts function environments through a grant it makes when the function is deployed.
 """
 
+from dataclasses import dataclass
+
 import pulumi
 import pulumi_aws as aws
 
+from .args import Section, check_args
 from .policies import document
 
 DELETION_WINDOW_DAYS = 30  # the longest: a key scheduled for deletion by mistake can be saved
+DELETION_WINDOWS = (7, 30)  # what KMS accepts
 
 
 def key_policy(account: pulumi.Input[str], region: pulumi.Input[str], partition) -> list:
@@ -76,8 +80,30 @@ def key_policy(account: pulumi.Input[str], region: pulumi.Input[str], partition)
     ]
 
 
+@dataclass(frozen=True)
+class CustomerKeyArgs:
+    """The key: every field left out takes its secure default."""
+
+    # Days between scheduling the key's deletion and KMS deleting it, during which the deletion
+    # can be cancelled (and whatever the key encrypts is unreadable): 7 to 30. A shorter window
+    # only suits a throwaway stack.
+    deletion_window_days: int = DELETION_WINDOW_DAYS
+
+    def __post_init__(self):
+        check_args(self, _check)
+
+
+def _check(section: Section) -> None:
+    section.integer("deletion_window_days", None, *DELETION_WINDOWS)
+
+
 class CustomerKey(pulumi.ComponentResource):
-    def __init__(self, name: str, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        args: CustomerKeyArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
         super().__init__("event-pipelines:index:CustomerKey", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         invoke = pulumi.InvokeOutputOptions(parent=self)
@@ -90,7 +116,7 @@ class CustomerKey(pulumi.ComponentResource):
             "queues, topics and function environments",
             enable_key_rotation=True,
             rotation_period_in_days=365,
-            deletion_window_in_days=DELETION_WINDOW_DAYS,
+            deletion_window_in_days=args.deletion_window_days,
             policy=document(key_policy(account, region, partition)),
             opts=child,
         )

@@ -27,9 +27,17 @@ import pulumi
 import pulumi_aws as aws
 
 from . import alarms, grants
-from .args import AsyncSettings, FunctionSettings
+from .args import (
+    AsyncSettings,
+    FunctionSettings,
+    Section,
+    check_args,
+    read_function,
+    read_invoke,
+    read_retention,
+)
 from .dead_letter_queue import dead_letter_queue
-from .handler_code import handler_archive, handler_entry_point
+from .handler_code import handler_archive, handler_entry_point, handler_modules
 from .policies import document, service_trust_policy
 from .protection import Protection
 
@@ -54,6 +62,24 @@ class FunctionArgs:
     protection: Protection = field(default_factory=Protection)
     # False for a function granted s3:GetObject only to HEAD objects: it needs no kms:Decrypt.
     reads_object_data: bool = True
+
+    def __post_init__(self):
+        check_args(self, _check, nested=("settings", "invoke"))
+
+
+def _check(section: Section) -> None:
+    modules = handler_modules()
+    section.text(
+        "handler_module",
+        None,
+        "a module of handlers/ defining handler(event, context): " + ", ".join(modules),
+        modules.__contains__,
+    )
+    read_retention(section)
+    read_function(section.sub("settings"), FunctionSettings())
+    read_invoke(section.sub("invoke"))
+    section.boolean("asynchronous", True)
+    section.boolean("reads_object_data", True)
 
 
 def stable_function_name(logical_name: str) -> str:

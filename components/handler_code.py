@@ -2,6 +2,7 @@
 else (no tests, no Pulumi code, no third-party packages: the runtime provides boto3)."""
 
 import ast
+import functools
 from pathlib import Path
 
 import pulumi
@@ -28,6 +29,19 @@ def _imported_handler_modules(source: str) -> set:
             if parts[0] == PACKAGE and len(parts) > 1:
                 found.add(parts[1])
     return found
+
+
+@functools.cache
+def handler_modules() -> tuple[str, ...]:
+    """The modules of handlers/ that define handler(event, context), sorted."""
+    return tuple(
+        path.stem
+        for path in sorted(HANDLERS_DIR.glob("*.py"))
+        if any(
+            isinstance(node, ast.FunctionDef) and node.name == "handler"
+            for node in ast.parse(path.read_text(encoding="utf-8")).body
+        )
+    )
 
 
 def module_closure(module: str) -> list:

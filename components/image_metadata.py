@@ -17,7 +17,7 @@ from .args import ImageMetadataArgs, outputs_of, resolve_image_metadata
 from .function import FunctionArgs
 from .protection import NO_PROTECTION, Protection
 from .s3_function import OBJECT_CREATED, OBJECT_DELETES, NotificationRule, s3_function
-from .secure_bucket import SecureBucket
+from .secure_bucket import SecureBucket, SecureBucketArgs
 from .table import secure_table
 
 
@@ -49,10 +49,12 @@ class ImageMetadata(pulumi.ComponentResource):
 
         self.bucket = SecureBucket(
             f"{name}-uploads",
-            protection=protection,
-            bucket_name=settings.bucket_name,
-            versioning=settings.versioning,
-            force_destroy=settings.force_destroy,
+            SecureBucketArgs(
+                protection=protection,
+                bucket_name=settings.bucket_name,
+                versioning=settings.versioning,
+                force_destroy=settings.force_destroy,
+            ),
             opts=child,
         )
         self.table = secure_table(

@@ -14,30 +14,47 @@
   which starts in us-east-1 and may write to a bucket in any region) is admitted too.
 """
 
+from dataclasses import dataclass
+
 import pulumi
 import pulumi_aws as aws
 
-from .secure_bucket import SecureBucket
+from .args import ACCESS_LOG_RETENTION_DAYS, Section, SharedSettings, check_args
+from .secure_bucket import SecureBucket, SecureBucketArgs
+
+
+@dataclass(frozen=True)
+class LogBucketArgs:
+    """The stack's log bucket: every field left out takes its secure default (Shared's)."""
+
+    # Days a log object is kept, then expires.
+    retention_days: int = SharedSettings.access_log_retention_days
+    force_destroy: bool = False
+    # Also admit CloudWatch's log delivery from us-east-1, where CloudFront's logs start.
+    cloudfront_logs: bool = False
+
+    def __post_init__(self):
+        check_args(self, _check)
+
+
+def _check(section: Section) -> None:
+    section.integer("retention_days", None, *ACCESS_LOG_RETENTION_DAYS)
+    section.boolean("force_destroy", False)
+    section.boolean("cloudfront_logs", False)
 
 
 class LogBucket(pulumi.ComponentResource):
-    def __init__(
-        self,
-        name: str,
-        retention_days: int,
-        force_destroy: bool = False,
-        # Also admit CloudWatch's log delivery from us-east-1, where CloudFront's logs start.
-        cloudfront_logs: bool = False,
-        opts: pulumi.ResourceOptions | None = None,
-    ):
+    def __init__(self, name: str, args: LogBucketArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("event-pipelines:index:LogBucket", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.bucket = SecureBucket(
             name,
-            versioning=False,
-            force_destroy=force_destroy,
-            defer_policy=True,
-            expire_after_days=retention_days,
+            SecureBucketArgs(
+                versioning=False,
+                force_destroy=args.force_destroy,
+                defer_policy=True,
+                expire_after_days=args.retention_days,
+            ),
             opts=child,
         )
         partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
@@ -45,7 +62,7 @@ class LogBucket(pulumi.ComponentResource):
             opts=pulumi.InvokeOutputOptions(parent=self)
         ).account_id
         statements = [server_access_log_delivery(self.bucket.arn, account, partition.partition)]
-        if cloudfront_logs:
+        if args.cloudfront_logs:
             statements.append(vended_log_delivery(self.bucket.arn, account, partition.partition))
         self.policy = self.bucket.attach_policy(statements)
         # Named through the policy: S3 refuses to log into a bucket that does not yet admit its

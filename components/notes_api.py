@@ -22,10 +22,10 @@ from .args import NotesApiArgs, outputs_of, resolve_notes_api
 from .function import Function, FunctionArgs
 from .protection import NO_PROTECTION, Protection
 from .rest_api import LambdaRestApi, RestApiArgs, Route
-from .secure_bucket import SecureBucket
-from .static_site import StaticSite
+from .secure_bucket import SecureBucket, SecureBucketArgs
+from .static_site import StaticSite, StaticSiteArgs
 from .table import secure_table
-from .user_pool import UserPool
+from .user_pool import UserPool, UserPoolArgs
 
 SITE_DIR = Path(__file__).resolve().parent.parent / "site"
 AUDIO_PREFIX = "audio/"
@@ -134,16 +134,18 @@ class NotesApi(pulumi.ComponentResource):
         )
         self.audio = SecureBucket(
             f"{name}-audio",
-            versioning=False,
-            force_destroy=settings.force_destroy,
-            protection=protection,
+            SecureBucketArgs(
+                versioning=False, force_destroy=settings.force_destroy, protection=protection
+            ),
             opts=child,
         )
         self.users = UserPool(
             f"{name}-users",
-            mfa=settings.mfa,
-            domain_prefix=settings.auth_domain_prefix,
-            deletion_protection=settings.deletion_protection,
+            UserPoolArgs(
+                mfa=settings.mfa,
+                domain_prefix=settings.auth_domain_prefix,
+                deletion_protection=settings.deletion_protection,
+            ),
             opts=child,
         )
         # The API exists first (the site's headers name it) and gets its routes once the
@@ -167,19 +169,21 @@ class NotesApi(pulumi.ComponentResource):
         )
         self.site = StaticSite(
             f"{name}-site",
-            SITE_DIR,
-            content_security_policy(
-                self.api.origin,
-                self.users.domain_url,
-                self.audio.bucket_name,
-                region,
-                partition.dns_suffix,
+            StaticSiteArgs(
+                directory=SITE_DIR,
+                content_security_policy=content_security_policy(
+                    self.api.origin,
+                    self.users.domain_url,
+                    self.audio.bucket_name,
+                    region,
+                    partition.dns_suffix,
+                ),
+                force_destroy=settings.force_destroy,
+                protection=protection,
+                domain=settings.domain.site_domain,
+                certificate_arn=settings.domain.site_certificate_arn,
+                zone_id=settings.domain.hosted_zone_id,
             ),
-            force_destroy=settings.force_destroy,
-            protection=protection,
-            domain=settings.domain.site_domain,
-            certificate_arn=settings.domain.site_certificate_arn,
-            zone_id=settings.domain.hosted_zone_id,
             opts=child,
         )
         # Cognito sends users back to these after sign-in and sign-out: the site, and the

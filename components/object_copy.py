@@ -21,7 +21,7 @@ from .args import ObjectCopyArgs, outputs_of, resolve_object_copy
 from .function import FunctionArgs
 from .protection import NO_PROTECTION, Protection
 from .s3_function import OBJECT_CREATED, OBJECT_DELETES, NotificationRule, s3_function
-from .secure_bucket import SecureBucket
+from .secure_bucket import SecureBucket, SecureBucketArgs
 
 
 class ObjectCopy(pulumi.ComponentResource):
@@ -50,18 +50,22 @@ class ObjectCopy(pulumi.ComponentResource):
 
         self.source = SecureBucket(
             f"{name}-source",
-            protection=protection,
-            bucket_name=settings.source_bucket_name,
-            versioning=settings.versioning,
-            force_destroy=settings.force_destroy,
+            SecureBucketArgs(
+                protection=protection,
+                bucket_name=settings.source_bucket_name,
+                versioning=settings.versioning,
+                force_destroy=settings.force_destroy,
+            ),
             opts=child,
         )
         self.destination = SecureBucket(
             f"{name}-destination",
-            protection=protection,
-            bucket_name=settings.destination_bucket_name,
-            versioning=settings.versioning,
-            force_destroy=settings.force_destroy,
+            SecureBucketArgs(
+                protection=protection,
+                bucket_name=settings.destination_bucket_name,
+                versioning=settings.versioning,
+                force_destroy=settings.force_destroy,
+            ),
             opts=child,
         )
         events = [OBJECT_CREATED, *(OBJECT_DELETES if settings.mirror_deletes else ())]

@@ -14,12 +14,21 @@ behind a Cognito user-pool authorizer, with safe defaults:
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
+from .args import (
+    THROTTLING_BURST_LIMITS,
+    THROTTLING_RATE_LIMITS,
+    Section,
+    check_args,
+    read_custom_domain,
+    read_retention,
+)
 from .custom_domain import alias_records, validated_certificate
 from .policies import allow, document, service_trust_policy
 from .protection import Protection
@@ -49,6 +58,7 @@ GATEWAY_RESPONSES = {
     "BAD_REQUEST_PARAMETERS": '{"message": "$context.error.validationErrorString"}',
 }
 CORS_HEADERS = "Authorization,Content-Type"
+STAGE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,128}$")  # API Gateway's rule
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,20 @@ class RestApiArgs:
     domain: str | None = None
     certificate_arn: pulumi.Input[str] | None = None
     zone_id: str | None = None
+
+    def __post_init__(self):
+        check_args(self, self._check, inputs=("user_pool_arn", "certificate_arn"))
+
+    def _check(self, section: Section) -> None:
+        section.text(
+            "stage_name", None, "1-128 characters of A-Z, a-z, 0-9, '-' and '_'", STAGE_NAME.match
+        )
+        section.integer("throttling_rate_limit", None, *THROTTLING_RATE_LIMITS)
+        section.integer("throttling_burst_limit", None, *THROTTLING_BURST_LIMITS)
+        read_retention(section)
+        section.boolean("set_account_cloudwatch_role", False)
+        # The stack's region, where the certificate must be, is not known here.
+        read_custom_domain(section, None, self.certificate_arn is not None)
 
 
 def _logical(path: str) -> str:

@@ -11,38 +11,59 @@
 - versioning when asked; force_destroy only when the stack says so.
 """
 
+from dataclasses import dataclass
+
 import pulumi
 import pulumi_aws as aws
 
+from .args import Section, check_args, read_bucket_name
 from .policies import deny_insecure_transport, document
 from .protection import NO_PROTECTION, Protection
 
 ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS = 7
 
 
+@dataclass(frozen=True)
+class SecureBucketArgs:
+    """A bucket: every field left out takes its secure default."""
+
+    # A fixed name (a valid bucket name without dots); default: Pulumi auto-naming.
+    bucket_name: str | None = None
+    versioning: bool = True
+    force_destroy: bool = False
+    # True when the caller grants access to a resource made after the bucket (a CDN's read):
+    # it then calls attach_policy() with those statements.
+    defer_policy: bool = False
+    # The stack's log bucket (server access logs) and customer key (else SSE-S3).
+    protection: Protection = NO_PROTECTION
+    # Objects (and noncurrent versions) removed this many days after they were written.
+    expire_after_days: int | None = None
+
+    def __post_init__(self):
+        check_args(self, _check, inputs=("bucket_name",))
+
+
+def _check(section: Section) -> None:
+    read_bucket_name(section, "bucket_name")
+    for flag in ("versioning", "force_destroy", "defer_policy"):
+        section.boolean(flag, False)
+    section.integer(
+        "expire_after_days", None, 1, 2**31 - 1, accepted="a whole number of days, 1 or more"
+    )
+
+
 class SecureBucket(pulumi.ComponentResource):
     def __init__(
-        self,
-        name: str,
-        bucket_name: str | None = None,  # fixed name; default: Pulumi auto-naming
-        versioning: bool = True,
-        force_destroy: bool = False,
-        # True when the caller grants access to a resource made after the bucket (a CDN's read):
-        # it then calls attach_policy() with those statements.
-        defer_policy: bool = False,
-        # The stack's log bucket (server access logs) and customer key (else SSE-S3).
-        protection: Protection = NO_PROTECTION,
-        # Objects (and noncurrent versions) removed this many days after they were written.
-        expire_after_days: int | None = None,
-        opts: pulumi.ResourceOptions | None = None,
+        self, name: str, args: SecureBucketArgs, opts: pulumi.ResourceOptions | None = None
     ):
         super().__init__("event-pipelines:index:SecureBucket", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self._logical_name = name
+        protection = args.protection
         kms_key_arn, log_bucket = protection.kms_key_arn, protection.log_bucket
 
         self.bucket = aws.s3.Bucket(
-            name, bucket=bucket_name, force_destroy=force_destroy, opts=child
+            name, bucket=args.bucket_name, force_destroy=args.force_destroy, opts=child
         )
         public_access_block = aws.s3.BucketPublicAccessBlock(
             f"{name}-public-access-block",
@@ -84,21 +105,21 @@ class SecureBucket(pulumi.ComponentResource):
                 },
             }
         ]
-        if expire_after_days is not None:
+        if args.expire_after_days is not None:
             rules.append(
                 {
                     "id": "expire-objects",
                     "status": "Enabled",
                     "filter": {"prefix": ""},
-                    "expiration": {"days": expire_after_days},
-                    "noncurrent_version_expiration": {"noncurrent_days": expire_after_days},
+                    "expiration": {"days": args.expire_after_days},
+                    "noncurrent_version_expiration": {"noncurrent_days": args.expire_after_days},
                 }
             )
         # S3 takes one lifecycle configuration per bucket: every rule goes here.
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle", bucket=self.bucket.id, rules=rules, opts=child
         )
-        if versioning:
+        if args.versioning:
             aws.s3.BucketVersioning(
                 f"{name}-versioning",
                 bucket=self.bucket.id,
@@ -120,7 +141,7 @@ class SecureBucket(pulumi.ComponentResource):
         self._public_access_block = public_access_block
         self.arn = self.bucket.arn
         self.bucket_name = self.bucket.id
-        if not defer_policy:
+        if not args.defer_policy:
             self.attach_policy()
         self.register_outputs({"bucketName": self.bucket.id, "bucketArn": self.bucket.arn})
 

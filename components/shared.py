@@ -16,11 +16,11 @@ import pulumi_aws as aws
 
 from .alarms import alarm_topic
 from .args import SharedArgs, outputs_of, resolve_shared
-from .code_signing import CodeSigning
-from .customer_key import CustomerKey
-from .log_bucket import LogBucket
+from .code_signing import CodeSigning, CodeSigningArgs
+from .customer_key import CustomerKey, CustomerKeyArgs
+from .log_bucket import LogBucket, LogBucketArgs
 from .protection import Protection
-from .web_acl import CLOUDFRONT_REGION, WebAcl
+from .web_acl import CLOUDFRONT_REGION, WebAcl, WebAclArgs
 
 
 class Shared(pulumi.ComponentResource):
@@ -41,7 +41,11 @@ class Shared(pulumi.ComponentResource):
         super().__init__("event-pipelines:index:Shared", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
-        self.key = CustomerKey(f"{name}-key", opts=child) if stack.customer_key else None
+        self.key = (
+            CustomerKey(f"{name}-key", CustomerKeyArgs(), opts=child)
+            if stack.customer_key
+            else None
+        )
         key_arn = self.key.arn if self.key else None
         # A key serves its own region only: resources WAF keeps in us-east-1 (a CloudFront ACL's
         # log group) can use it only when the stack is there too.
@@ -55,9 +59,11 @@ class Shared(pulumi.ComponentResource):
         if stack.access_logs:
             self.log_bucket = LogBucket(
                 f"{name}-access-logs",
-                retention_days=stack.access_log_retention_days,
-                force_destroy=stack.force_destroy,
-                cloudfront_logs=stack.web_endpoints,
+                LogBucketArgs(
+                    retention_days=stack.access_log_retention_days,
+                    force_destroy=stack.force_destroy,
+                    cloudfront_logs=stack.web_endpoints,
+                ),
                 opts=child,
             )
         log_bucket = self.log_bucket.bucket_name if self.log_bucket else None
@@ -66,8 +72,10 @@ class Shared(pulumi.ComponentResource):
         if stack.code_signing:
             self.code_signing = CodeSigning(
                 f"{name}-code-signing",
-                force_destroy=stack.force_destroy,
-                protection=Protection(kms_key_arn=key_arn, log_bucket=log_bucket),
+                CodeSigningArgs(
+                    force_destroy=stack.force_destroy,
+                    protection=Protection(kms_key_arn=key_arn, log_bucket=log_bucket),
+                ),
                 opts=child,
             )
 
@@ -91,10 +99,12 @@ class Shared(pulumi.ComponentResource):
             ):
                 acls[scope] = WebAcl(
                     f"{name}-{acl_name}",
-                    scope=scope,
-                    rate_limit=stack.waf.rate_limit,
-                    log_retention_days=stack.log_retention_days,
-                    kms_key_arn=acl_key,
+                    WebAclArgs(
+                        scope=scope,
+                        rate_limit=stack.waf.rate_limit,
+                        log_retention_days=stack.log_retention_days,
+                        kms_key_arn=acl_key,
+                    ),
                     opts=child,
                 )
 

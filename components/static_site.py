@@ -8,16 +8,19 @@
 Never an S3 website endpoint: that needs a public bucket, plain HTTP, and the policy pack refuses it.
 """
 
+import json
 import mimetypes
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
 
-from .args import CLOUDFRONT_CERTIFICATE_REGION
+from .args import CLOUDFRONT_CERTIFICATE_REGION, Section, check_args, read_custom_domain
 from .custom_domain import alias_records, validated_certificate
 from .protection import NO_PROTECTION, Protection
-from .secure_bucket import SecureBucket
+from .secure_bucket import SecureBucket, SecureBucketArgs
 
 # The oldest security policy with only forward-secret AEAD ciphers (CloudFront's supported
 # protocols and ciphers table): TLS 1.2 or later for viewers.
@@ -48,23 +51,43 @@ def cloudfront_read(distribution_arn: pulumi.Input[str], bucket_arn: pulumi.Inpu
     ]
 
 
+@dataclass(frozen=True)
+class StaticSiteArgs:
+    """A site: its files and the policy its pages run under; the rest has secure defaults."""
+
+    directory: Path  # the site's files, served as they are (index.html at the root)
+    # The Content-Security-Policy header of every response.
+    content_security_policy: pulumi.Input[str]
+    force_destroy: bool = False
+    # The stack's log bucket (the distribution's logs, the bucket's access logs), customer key and
+    # CloudFront web ACL.
+    protection: Protection = NO_PROTECTION
+    # A domain of yours (TLS 1.2 or later, SNI), with its certificate in us-east-1 given or
+    # created and validated in `zone_id`, which then also gets the alias records.
+    domain: str | None = None
+    certificate_arn: pulumi.Input[str] | None = None
+    zone_id: str | None = None
+
+    def __post_init__(self):
+        check_args(self, self._check, inputs=("content_security_policy", "certificate_arn"))
+
+    def _check(self, section: Section) -> None:
+        directory = self.directory
+        if not (isinstance(directory, str | os.PathLike) and Path(directory).is_dir()):
+            section.problems.append(
+                f"{section.name('directory')}: {json.dumps(str(directory))} is not accepted; "
+                "expected an existing directory of the site's files"
+            )
+        section.boolean("force_destroy", False)
+        read_custom_domain(section, CLOUDFRONT_CERTIFICATE_REGION, self.certificate_arn is not None)
+
+
 class StaticSite(pulumi.ComponentResource):
-    def __init__(
-        self,
-        name: str,
-        directory: Path,
-        content_security_policy: pulumi.Input[str],
-        force_destroy: bool = False,
-        protection: Protection = NO_PROTECTION,
-        # A domain of yours (TLS 1.2 or later, SNI), with its certificate in us-east-1 given or
-        # created and validated in `zone_id`, which then also gets the alias records.
-        domain: str | None = None,
-        certificate_arn: pulumi.Input[str] | None = None,
-        zone_id: str | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ):
+    def __init__(self, name: str, args: StaticSiteArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("event-pipelines:index:StaticSite", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        protection, domain, zone_id = args.protection, args.domain, args.zone_id
+        certificate_arn = args.certificate_arn
         viewer_certificate: aws.cloudfront.DistributionViewerCertificateArgsDict = {
             # *.cloudfront.net: CloudFront fixes its minimum at TLSv1 (README, Security posture).
             "cloudfront_default_certificate": True
@@ -94,7 +117,7 @@ class StaticSite(pulumi.ComponentResource):
             comment=f"Security headers of {name}",
             security_headers_config={
                 "content_security_policy": {
-                    "content_security_policy": content_security_policy,
+                    "content_security_policy": args.content_security_policy,
                     "override": True,
                 },
                 "strict_transport_security": {
@@ -112,10 +135,12 @@ class StaticSite(pulumi.ComponentResource):
         # distribution, the only reader it admits.
         self.bucket = SecureBucket(
             f"{name}-content",
-            versioning=False,
-            force_destroy=force_destroy,
-            defer_policy=True,
-            protection=protection,
+            SecureBucketArgs(
+                versioning=False,
+                force_destroy=args.force_destroy,
+                defer_policy=True,
+                protection=protection,
+            ),
             opts=child,
         )
         origin_id = f"{name}-bucket"
@@ -168,6 +193,7 @@ class StaticSite(pulumi.ComponentResource):
         else:
             self.url = pulumi.Output.concat("https://", self.distribution.domain_name)
         self._name = name
+        directory = Path(args.directory)
         for path in sorted(p for p in directory.rglob("*") if p.is_file()):
             self._object(path.relative_to(directory).as_posix(), source=pulumi.FileAsset(str(path)))
         self.register_outputs({"url": self.url, "bucketName": self.bucket.bucket_name})

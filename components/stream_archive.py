@@ -16,7 +16,7 @@ from . import grants
 from .args import StreamArchiveArgs, outputs_of, resolve_stream_archive
 from .function import FunctionArgs
 from .protection import NO_PROTECTION, Protection
-from .secure_bucket import SecureBucket
+from .secure_bucket import SecureBucket, SecureBucketArgs
 from .stream_function import stream_function
 from .table import secure_table
 
@@ -60,10 +60,12 @@ class StreamArchive(pulumi.ComponentResource):
         )
         self.bucket = SecureBucket(
             f"{name}-bucket",
-            protection=protection,
-            bucket_name=settings.bucket_name,
-            versioning=settings.versioning,
-            force_destroy=settings.force_destroy,
+            SecureBucketArgs(
+                protection=protection,
+                bucket_name=settings.bucket_name,
+                versioning=settings.versioning,
+                force_destroy=settings.force_destroy,
+            ),
             opts=child,
         )
         self.function, self.trigger = stream_function(

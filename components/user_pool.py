@@ -11,9 +11,12 @@ through the code flow with PKCE.
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+
+from .args import NotesApiSettings, Section, check_args, read_auth_domain_prefix, read_mfa
 
 
 def default_domain_prefix(logical_name: str) -> str:
@@ -30,16 +33,30 @@ def default_domain_prefix(logical_name: str) -> str:
     return f"{cleaned[: 62 - len(suffix)].strip('-')}-{suffix}"
 
 
+@dataclass(frozen=True)
+class UserPoolArgs:
+    """A user pool: every field left out takes its secure default (the notes API's)."""
+
+    # Multi-factor sign-in with a TOTP app: OFF, OPTIONAL or ON.
+    mfa: str = NotesApiSettings.mfa
+    # Prefix of the managed login domain; default: derived from project, stack and name.
+    domain_prefix: str | None = None
+    deletion_protection: bool = False
+
+    def __post_init__(self):
+        check_args(self, _check)
+
+
+def _check(section: Section) -> None:
+    read_mfa(section, "mfa", NotesApiSettings.mfa)
+    read_auth_domain_prefix(section, "domain_prefix")
+    section.boolean("deletion_protection", False)
+
+
 class UserPool(pulumi.ComponentResource):
-    def __init__(
-        self,
-        name: str,
-        mfa: str,
-        domain_prefix: str | None,
-        deletion_protection: bool,
-        opts: pulumi.ResourceOptions | None = None,
-    ):
+    def __init__(self, name: str, args: UserPoolArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("event-pipelines:index:UserPool", name, None, opts)
+        mfa = args.mfa
         child = pulumi.ResourceOptions(parent=self)
         self._logical_name = name
 
@@ -62,10 +79,10 @@ class UserPool(pulumi.ComponentResource):
             account_recovery_setting={
                 "recovery_mechanisms": [{"name": "verified_email", "priority": 1}]
             },
-            deletion_protection="ACTIVE" if deletion_protection else "INACTIVE",
+            deletion_protection="ACTIVE" if args.deletion_protection else "INACTIVE",
             opts=child,
         )
-        prefix = domain_prefix or default_domain_prefix(name)
+        prefix = args.domain_prefix or default_domain_prefix(name)
         self.domain = aws.cognito.UserPoolDomain(
             f"{name}-domain",
             domain=prefix,

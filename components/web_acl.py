@@ -12,10 +12,15 @@ The rate rule comes first; the managed groups keep their own actions (they block
 request bodies over 8 KB: a note is at most 3,000 characters.
 """
 
+from dataclasses import dataclass
+
 import pulumi
 import pulumi_aws as aws
 
+from .args import WAF_RATE_LIMITS, Section, WafSettings, check_args, read_retention
+
 CLOUDFRONT_REGION = "us-east-1"
+SCOPES = ("REGIONAL", "CLOUDFRONT")
 MANAGED_RULE_GROUPS = (
     "AWSManagedRulesCommonRuleSet",
     "AWSManagedRulesKnownBadInputsRuleSet",
@@ -31,17 +36,32 @@ def _visibility(metric: str) -> aws.wafv2.WebAclVisibilityConfigArgsDict:
     }
 
 
+@dataclass(frozen=True)
+class WebAclArgs:
+    """A web ACL for one kind of endpoint; the rest has the stack's defaults."""
+
+    scope: str  # REGIONAL (API stages) or CLOUDFRONT (distributions)
+    # Requests from one IP address within 5 minutes before it is blocked.
+    rate_limit: int = WafSettings.rate_limit
+    log_retention_days: int = 30  # a value CloudWatch Logs accepts
+    kms_key_arn: pulumi.Input[str] | None = None  # for the log group, in the key's region
+
+    def __post_init__(self):
+        check_args(self, _check, inputs=("kms_key_arn",))
+
+
+def _check(section: Section) -> None:
+    scopes = "one of " + ", ".join(SCOPES)
+    section.require("scope", scopes)
+    section.text("scope", None, scopes, SCOPES.__contains__)
+    section.integer("rate_limit", None, *WAF_RATE_LIMITS)
+    read_retention(section)
+
+
 class WebAcl(pulumi.ComponentResource):
-    def __init__(
-        self,
-        name: str,
-        scope: str,  # REGIONAL or CLOUDFRONT
-        rate_limit: int,
-        log_retention_days: int,
-        kms_key_arn: pulumi.Input[str] | None = None,  # for the log group, in the key's region
-        opts: pulumi.ResourceOptions | None = None,
-    ):
+    def __init__(self, name: str, args: WebAclArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("event-pipelines:index:WebAcl", name, None, opts)
+        scope = args.scope
         child = pulumi.ResourceOptions(parent=self)
         # A CLOUDFRONT ACL and what it logs to must be in us-east-1, whatever the stack's region.
         region = CLOUDFRONT_REGION if scope == "CLOUDFRONT" else None
@@ -65,7 +85,7 @@ class WebAcl(pulumi.ComponentResource):
                 "action": {"block": {}},
                 "statement": {
                     "rate_based_statement": {
-                        "limit": rate_limit,
+                        "limit": args.rate_limit,
                         "aggregate_key_type": "IP",
                         "evaluation_window_sec": 300,
                     }
@@ -88,8 +108,8 @@ class WebAcl(pulumi.ComponentResource):
             f"{name}-logs",
             name=pulumi.Output.concat("aws-waf-logs-", self.acl.name),
             region=region,
-            retention_in_days=log_retention_days,
-            kms_key_id=kms_key_arn,
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.kms_key_arn,
             opts=child,
         )
         aws.wafv2.WebAclLoggingConfiguration(
