@@ -5,9 +5,10 @@ the package (`pulumi package add`); the SDK's component provider host infers the
 components' typed arguments and outputs (components.args) and constructs them on request.
 """
 
+import json
+
 from pulumi.provider.experimental import component_provider_host
-from pulumi.provider.experimental.analyzer import Analyzer
-from pulumi.provider.experimental.schema import generate_schema
+from pulumi.provider.experimental.component import ComponentProvider
 
 from .image_metadata import ImageMetadata
 from .notes_api import NotesApi
@@ -25,16 +26,10 @@ COMPONENTS = [EventPipelines, UserBuckets, StreamArchive, ImageMetadata, ObjectC
 
 
 def schema() -> dict:
-    """The package schema the provider serves, as JSON."""
-    result = Analyzer(NAME).analyze(list(COMPONENTS))
-    return generate_schema(
-        NAME,
-        VERSION,
-        None,
-        result["component_definitions"],
-        result["type_definitions"],
-        sorted(result["dependencies"], key=lambda d: f"{d.name}{d.version}"),
-    ).to_json()
+    """The package schema the provider serves (the one the host builds, not a copy of its logic)."""
+    served = ComponentProvider(list(COMPONENTS), NAME, version=VERSION).schema
+    assert served is not None  # the component provider always builds one
+    return json.loads(served)
 
 
 def serve() -> None:

@@ -4,11 +4,15 @@ registers exactly what the Python API registers. Offline: the SDK's own analyzer
 provider, no Pulumi CLI (which the provider's real use, `pulumi package add`, needs)."""
 
 import json
-import runpy
+import os
+import subprocess
+import sys
+import sysconfig
 import textwrap
 import tomllib
 
 import pytest
+import yaml
 
 from components import config, provider
 from tools import component_schema
@@ -102,7 +106,8 @@ def _program(tmp_path, name: str, body: str):
     return run_program(project, config={})
 
 
-# (component, its arguments as another language passes them, and as Python does)
+# (component, its arguments as another language passes them (numbers as floats: the engine sends
+# every number as one), and as Python does)
 CASES = [
     (
         "EventPipelines",
@@ -113,8 +118,8 @@ CASES = [
         "UserBuckets",
         {
             "bucketPrefix": "acme-users",
-            "function": {"memorySize": 512},
-            "stream": {"batchSize": 10},
+            "function": {"memorySize": 512.0},
+            "stream": {"batchSize": 10.0},
         },
         {
             "bucket_prefix": "acme-users",
@@ -129,7 +134,7 @@ CASES = [
     ),
     (
         "ImageMetadata",
-        {"suffixes": [".png"], "invoke": {"maximumRetryAttempts": 1}},
+        {"suffixes": [".png"], "invoke": {"maximumRetryAttempts": 1.0}},
         {"suffixes": [".png"], "invoke": {"maximum_retry_attempts": 1}},
     ),
     (
@@ -237,8 +242,24 @@ def test_the_provider_refuses_a_missing_required_input(tmp_path):
         )
 
 
-def test_the_plugin_entry_point_finds_the_components_of_its_checkout():
-    namespace = runpy.run_path(str(REPO_ROOT / "provider" / "__main__.py"), run_name="not_main")
-    assert namespace["serve"] is provider.serve
-    plugin = (REPO_ROOT / "provider" / "PulumiPlugin.yaml").read_text(encoding="utf-8")
-    assert "name: python" in plugin
+def test_the_plugin_entry_point_finds_the_components_of_its_checkout(tmp_path):
+    # As the CLI runs it: from its own directory's virtualenv, the repository not on the path.
+    site_packages = sysconfig.get_paths()["purelib"]
+    probe = (
+        "import runpy, sys; "
+        f"ns = runpy.run_path({str(REPO_ROOT / 'provider' / '__main__.py')!r}, run_name='probe'); "
+        "print(ns['serve'].__module__)"
+    )
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": site_packages, "PYTHONNOUSERSITE": "1"}
+    found = subprocess.run(
+        [sys.executable, "-c", probe],
+        check=False,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip() == "components.provider"
+    plugin = yaml.safe_load((REPO_ROOT / "provider" / "PulumiPlugin.yaml").read_text("utf-8"))
+    assert plugin["runtime"] == "python"
