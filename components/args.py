@@ -14,6 +14,7 @@ defaults filled in), or raises ArgsError listing each problem by its name (UserB
 arguments and reports the same problems under the config keys instead.
 """
 
+import dataclasses
 import inspect
 import json
 import re
@@ -511,13 +512,16 @@ class Section:
             if choices
             else f"an integer from {low} to {high}"
         )
-        return self._take(
+        value = self._take(
             key,
             accepted,
-            lambda v: isinstance(v, int) and not isinstance(v, bool),
+            _is_integer,
             default,
             (lambda v: v in choices) if choices else (lambda v: low <= v <= high),
         )
+        # The engine sends every number as a float: a program in another language passing 512
+        # reaches the component provider as 512.0.
+        return int(value) if isinstance(value, float) else value
 
     def boolean(self, key, default):
         return self._take(key, "true or false", lambda v: isinstance(v, bool), default, None)
@@ -548,10 +552,18 @@ class Section:
             self.problems.append(f"{self.name(key)}: unknown key; accepted keys: {accepted}")
 
 
+def _is_integer(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+
+
 def _shown(value) -> str:
+    if isinstance(value, pulumi.Output):
+        return "an Output (a plain value is needed here: pass a literal, not a resource's output)"
     try:
         return json.dumps(value)
-    except TypeError:  # an Output or a resource where a plain value belongs
+    except TypeError:  # a resource, or another object where a plain value belongs
         return f"{type(value).__name__} {value!r} (a plain value is needed here)"
 
 
@@ -653,6 +665,20 @@ def _table_name(section: Section):
     )
 
 
+def _stack_wide(section: Section, settings_type: type) -> dict:
+    """The stack-wide keys a pipeline's settings have, read with the settings' own defaults."""
+    defaults = settings_type()
+    readers = {
+        "log_retention_days": lambda: read_retention(section, defaults.log_retention_days),
+        "deletion_protection": lambda: section.boolean(
+            "deletion_protection", defaults.deletion_protection
+        ),
+        "force_destroy": lambda: section.boolean("force_destroy", defaults.force_destroy),
+    }
+    names = {f.name for f in dataclasses.fields(settings_type)}
+    return {name: read() for name, read in readers.items() if name in names}
+
+
 def resolve_user_buckets(
     args: UserBucketsArgs, problems: list | None = None, namer: Namer | None = None
 ) -> UserBucketsSettings:
@@ -664,10 +690,9 @@ def resolve_user_buckets(
         return UserBucketsSettings(
             bucket_prefix=section.text("bucket_prefix", "", PREFIX_RULE, is_valid_prefix),
             table_name=_table_name(section),
-            log_retention_days=read_retention(section),
-            deletion_protection=section.boolean("deletion_protection", False),
             function=read_function(section.sub("function"), FunctionSettings()),
             stream=_stream(section.sub("stream")),
+            **_stack_wide(section, UserBucketsSettings),
         )
 
     return _check(resolve, args, UserBucketsArgs, problems, namer)
@@ -680,12 +705,10 @@ def resolve_stream_archive(
         return StreamArchiveSettings(
             table_name=_table_name(section),
             bucket_name=read_bucket_name(section, "bucket_name"),
-            versioning=section.boolean("versioning", True),
-            log_retention_days=read_retention(section),
-            deletion_protection=section.boolean("deletion_protection", False),
-            force_destroy=section.boolean("force_destroy", False),
+            versioning=section.boolean("versioning", StreamArchiveSettings.versioning),
             function=read_function(section.sub("function"), FunctionSettings()),
             stream=_stream(section.sub("stream")),
+            **_stack_wide(section, StreamArchiveSettings),
         )
 
     return _check(resolve, args, StreamArchiveArgs, problems, namer)
@@ -711,12 +734,10 @@ def resolve_image_metadata(
                 "(S3 matches them case-sensitively)",
                 _suffixes_do_not_overlap,
             ),
-            versioning=section.boolean("versioning", False),
-            log_retention_days=read_retention(section),
-            deletion_protection=section.boolean("deletion_protection", False),
-            force_destroy=section.boolean("force_destroy", False),
+            versioning=section.boolean("versioning", ImageMetadataSettings.versioning),
             function=read_function(section.sub("function"), FunctionSettings()),
             invoke=read_invoke(section.sub("invoke")),
+            **_stack_wide(section, ImageMetadataSettings),
         )
 
     return _check(resolve, args, ImageMetadataArgs, problems, namer)
@@ -742,10 +763,9 @@ def resolve_object_copy(
                 MIN_PART_BYTES,
                 MAX_COPY_BYTES,
             ),
-            log_retention_days=read_retention(section),
-            force_destroy=section.boolean("force_destroy", False),
             function=read_function(section.sub("function"), defaults.function),
             invoke=read_invoke(section.sub("invoke")),
+            **_stack_wide(section, ObjectCopySettings),
         )
         if settings.source_bucket_name and (
             settings.source_bucket_name == settings.destination_bucket_name
@@ -819,11 +839,9 @@ def resolve_notes_api(
             set_account_cloudwatch_role=section.boolean(
                 "set_account_cloud_watch_role", defaults.set_account_cloudwatch_role
             ),
-            log_retention_days=read_retention(section),
-            deletion_protection=section.boolean("deletion_protection", False),
-            force_destroy=section.boolean("force_destroy", False),
             function=read_function(section.sub("function"), defaults.function),
             domain=_domain(section.sub("domain"), region),
+            **_stack_wide(section, NotesApiSettings),
         )
 
     return _check(resolve, args, NotesApiArgs, problems, namer)
@@ -958,9 +976,13 @@ def resolve_shared(
 
 
 def resolve_event_pipelines(
-    args: EventPipelinesArgs, problems: list | None = None, namer: Namer | None = None
+    args: EventPipelinesArgs,
+    problems: list | None = None,
+    namer: Namer | None = None,
+    region: str | None = None,
 ) -> dict:
-    """Each part given, resolved: shared and every pipeline, by their keys."""
+    """Each part given, resolved: shared and every pipeline, by their keys. `region`, when
+    known, is where the notes API's certificate must be."""
     parts: dict[str, Callable] = {
         "shared": resolve_shared,
         "user_buckets": resolve_user_buckets,
@@ -978,9 +1000,18 @@ def resolve_event_pipelines(
         for key, resolve_part in parts.items():
             inner = section.sub(key)  # reports a part that is not an object of arguments
             if key in section.values and isinstance(inner.values, Mapping):
+                extra = {"region": region} if key == "notes_api" else {}
                 resolved[key] = resolve_part(
-                    inner.values, section.problems, lambda path, key=key: inner_name(key, path)
+                    inner.values,
+                    section.problems,
+                    lambda path, key=key: inner_name(key, path),
+                    **extra,
                 )
+        if inner_value(section, "shared", "web_endpoints") is not None:
+            section.problems.append(
+                f"{inner_name('shared', ('web_endpoints',))}: follows whether notes_api is "
+                "given; leave it out"
+            )
         return resolved
 
     return _check(resolve, args, EventPipelinesArgs, problems, namer)
@@ -1035,10 +1066,25 @@ def read_custom_domain(section: Section, region: str | None, certificate_given: 
         )
 
 
-def outputs_of(component: pulumi.ComponentResource, names: tuple[str, ...]) -> dict:
-    """The component's typed output attributes by their schema (and export) names, camelCase."""
+def inner_value(section: Section, *path: str):
+    """The value at `path` below `section`, or None where any part of it is missing."""
+    value: Any = section.values
+    for key in path:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return value
+
+
+def stack_region() -> str | None:
+    """The stack's aws:region, when the program (or the engine, for a component provider) has
+    one: where regional certificates must be."""
+    return pulumi.Config("aws").get("region")
+
+
+def outputs_of(component: pulumi.ComponentResource) -> dict:
+    """The component's typed output attributes (its class's annotations, which the schema is
+    inferred from) by their schema and export names, camelCase; those left None are left out."""
     outputs = {}
-    for name in names:
+    for name in inspect.get_annotations(type(component)):
         value = getattr(component, name)
         if value is not None:
             head, *rest = name.split("_")

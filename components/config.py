@@ -78,7 +78,9 @@ class StackConfig:
     def event_pipelines_args(self) -> args.EventPipelinesArgs:
         """The same stack as the EventPipelines component takes it."""
         parts = {snake(key): pipeline for key, pipeline in self.pipelines.items()}
-        return args.EventPipelinesArgs(shared=self.shared, **parts)
+        # EventPipelines derives web_endpoints itself, as the config does.
+        shared: Any = {k: v for k, v in self.shared.items() if k not in DERIVED}
+        return args.EventPipelinesArgs(shared=shared, **parts)
 
 
 def snake(name: str) -> str:
@@ -96,10 +98,12 @@ def _keys(args_type: type, flat: tuple = FLAT, skip: tuple = ()) -> dict[str, tu
     for key, hint in get_type_hints(args_type).items():
         if key in skip:
             continue
-        if key in flat:
-            keys.update({camel(inner): (key, inner) for inner in get_type_hints(hint)})
-        else:
-            keys[camel(key)] = (key,)
+        inner = get_type_hints(hint) if key in flat else {key: None}
+        for name in inner:
+            path = (key, name) if key in flat else (key,)
+            # Spread out, two options must not share a config key (userBuckets.timeout).
+            assert camel(name) not in keys, f"{args_type.__name__}: {camel(name)} twice"
+            keys[camel(name)] = path
     return keys
 
 
@@ -127,9 +131,14 @@ def _arguments(values: Any, keys: dict, where: str, problems: list, extra=()) ->
     for key, value in values.items():
         if key in extra:
             continue
+        separator = "." if ":" in where else ":"
         if key not in keys:
-            separator = "." if ":" in where else ":"
             problems.append(f"{where}{separator}{key}: unknown key; accepted keys: {accepted}")
+            continue
+        if value is None:  # in the arguments None means "the default": say so here
+            problems.append(
+                f"{where}{separator}{key}: null is not accepted; leave the key out for its default"
+            )
             continue
         *outer, last = keys[key]
         target = result
@@ -174,7 +183,12 @@ def parse(values: Mapping[str, Any], region: str | None = None) -> StackConfig:
         found: list = []
         extra = {"region": region} if key == "notesApi" else {}
         resolve(pipeline, found, _namer(key), **extra)
-        problems.extend(p for p in found if enabled or not isinstance(p, args.Missing))
+        for problem in found:
+            if isinstance(problem, args.Missing):
+                if not enabled:
+                    continue
+                problem = problem.replace(": required;", ": required when enabled;", 1)
+            problems.append(problem)
         if enabled:
             pipelines[key] = pipeline
     shared_args["web_endpoints"] = "notesApi" in pipelines

@@ -94,8 +94,5 @@ class ImageMetadata(pulumi.ComponentResource):
         self.table_arn = self.table.arn
         self.function_arn = self.function.arn
         self.dead_letter_queue_url = self.function.required_dead_letter_queue().url
-        self.outputs = outputs_of(
-            self,
-            ("bucket_name", "table_name", "table_arn", "function_arn", "dead_letter_queue_url"),
-        )
+        self.outputs = outputs_of(self)
         self.register_outputs(self.outputs)

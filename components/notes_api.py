@@ -18,7 +18,7 @@ import pulumi
 import pulumi_aws as aws
 
 from . import grants
-from .args import NotesApiArgs, outputs_of, resolve_notes_api
+from .args import ArgsError, NotesApiArgs, outputs_of, resolve_notes_api, stack_region
 from .function import Function, FunctionArgs
 from .protection import NO_PROTECTION, Protection
 from .rest_api import LambdaRestApi, RestApiArgs, Route
@@ -117,7 +117,15 @@ class NotesApi(pulumi.ComponentResource):
         *,
         protection: Protection = NO_PROTECTION,
     ):
-        settings = resolve_notes_api(args)
+        settings = resolve_notes_api(args, region=stack_region())
+        if protection.log_bucket is not None and not protection.cloudfront_logs:
+            # The log bucket then admits S3's logging only, not CloudFront's log delivery, and
+            # no web ACL was made for the stage or the distribution.
+            problem = (
+                "protection: from a Shared made without web_endpoints; the notes API needs "
+                "SharedArgs(web_endpoints=True)"
+            )
+            raise ArgsError([problem], "invalid protection for NotesApi")
         super().__init__("event-pipelines:index:NotesApi", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         region = aws.get_region_output().region
@@ -254,18 +262,5 @@ class NotesApi(pulumi.ComponentResource):
         self.audio_bucket_name = self.audio.bucket_name
         self.function_name = self.function.function.name
         self.function_arn = self.function.arn
-        self.outputs = outputs_of(
-            self,
-            (
-                "api_url",
-                "site_url",
-                "user_pool_id",
-                "user_pool_client_id",
-                "sign_in_url",
-                "table_name",
-                "audio_bucket_name",
-                "function_name",
-                "function_arn",
-            ),
-        )
+        self.outputs = outputs_of(self)
         self.register_outputs(self.outputs)

@@ -114,13 +114,5 @@ class ObjectCopy(pulumi.ComponentResource):
         self.destination_bucket_name = self.destination.bucket_name
         self.function_arn = self.function.arn
         self.dead_letter_queue_url = self.function.required_dead_letter_queue().url
-        self.outputs = outputs_of(
-            self,
-            (
-                "source_bucket_name",
-                "destination_bucket_name",
-                "function_arn",
-                "dead_letter_queue_url",
-            ),
-        )
+        self.outputs = outputs_of(self)
         self.register_outputs(self.outputs)

@@ -7,7 +7,7 @@ that deploys the same for a program of its own (in any language, through the com
 
 import pulumi
 
-from .args import EventPipelinesArgs, SharedArgs, resolve_event_pipelines
+from .args import EventPipelinesArgs, SharedArgs, resolve_event_pipelines, stack_region
 from .image_metadata import ImageMetadata
 from .notes_api import NotesApi
 from .object_copy import ObjectCopy
@@ -65,7 +65,8 @@ class EventPipelines(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: EventPipelinesArgs, opts: pulumi.ResourceOptions | None = None
     ):
-        resolve_event_pipelines(args)  # every problem of every part, before anything exists
+        # Every problem of every part, before anything exists.
+        resolve_event_pipelines(args, region=stack_region())
         super().__init__("event-pipelines:index:EventPipelines", name, None, opts)
         self.exports = pulumi.Output.from_input(deploy(args, parent=self))
         self.register_outputs({"exports": self.exports})

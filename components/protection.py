@@ -23,6 +23,8 @@ class Protection:
     # The key, for a resource in us-east-1 (a CloudFront ACL's log group): the key when the
     # stack's region is us-east-1, else None (a KMS key serves its own region only).
     cloudfront_region_kms_key_arn: pulumi.Input[str] | None = None
+    # The log bucket also admits CloudFront's log delivery (Shared made with web_endpoints).
+    cloudfront_logs: bool = False
 
 
 NO_PROTECTION = Protection()  # the default of every building block and pipeline: nothing added

@@ -117,18 +117,11 @@ class Shared(pulumi.ComponentResource):
             regional_web_acl=acls.get("REGIONAL"),
             cloudfront_web_acl=acls.get("CLOUDFRONT"),
             cloudfront_region_kms_key_arn=in_us_east_1,
+            cloudfront_logs=stack.web_endpoints,
         )
         self.customer_key_arn = key_arn
         self.access_log_bucket_name = log_bucket
         self.code_signing_config_arn = self.code_signing.arn if self.code_signing else None
         self.alarm_topic_arn = None if topic_arn is None else pulumi.Output.from_input(topic_arn)
-        self.outputs = outputs_of(
-            self,
-            (
-                "customer_key_arn",
-                "access_log_bucket_name",
-                "code_signing_config_arn",
-                "alarm_topic_arn",
-            ),
-        )
+        self.outputs = outputs_of(self)
         self.register_outputs(self.outputs)

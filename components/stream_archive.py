@@ -95,8 +95,5 @@ class StreamArchive(pulumi.ComponentResource):
         self.function_arn = self.function.arn
         self.bucket_name = self.bucket.bucket_name
         self.dead_letter_queue_url = self.function.required_dead_letter_queue().url
-        self.outputs = outputs_of(
-            self,
-            ("table_name", "table_arn", "function_arn", "bucket_name", "dead_letter_queue_url"),
-        )
+        self.outputs = outputs_of(self)
         self.register_outputs(self.outputs)

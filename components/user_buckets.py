@@ -80,8 +80,5 @@ class UserBuckets(pulumi.ComponentResource):
         self.function_arn = self.function.arn
         self.bucket_prefix = pulumi.Output.from_input(settings.bucket_prefix)
         self.dead_letter_queue_url = self.function.required_dead_letter_queue().url
-        self.outputs = outputs_of(
-            self,
-            ("table_name", "table_arn", "function_arn", "bucket_prefix", "dead_letter_queue_url"),
-        )
+        self.outputs = outputs_of(self)
         self.register_outputs(self.outputs)

@@ -139,12 +139,43 @@ def test_every_problem_is_reported_at_once():
     assert len(raised.value.problems) == 3, raised.value.problems
 
 
-def test_an_output_where_a_plain_value_belongs_is_named_too():
-    class Pending:  # what an Output looks like to the check: not a plain value
-        pass
+def test_an_output_where_a_plain_value_belongs_is_named_too(tmp_path):
+    with pytest.raises(args.ArgsError, match="an Output \\(a plain value is needed here"):
+        library_program(
+            tmp_path,
+            """
+            import pulumi
+            from components import StreamArchive
+            StreamArchive("a", {"bucket_name": pulumi.Output.from_input("archive")})
+            """,
+        )
 
-    with pytest.raises(args.ArgsError, match="a plain value is needed here"):
-        args.resolve_stream_archive({"bucket_name": Pending()})
+
+def test_numbers_from_other_languages_arrive_as_floats_and_are_read_as_integers():
+    # The engine's wire format has one number type: a TypeScript 512 reaches us as 512.0.
+    settings = args.resolve_stream_archive({"function": {"memory_size": 512.0}})
+    assert settings.function.memory_size == 512 and isinstance(settings.function.memory_size, int)
+    with pytest.raises(args.ArgsError, match="512.5 is not accepted"):
+        args.resolve_stream_archive({"function": {"memory_size": 512.5}})
+    with pytest.raises(args.ArgsError, match="true is not accepted"):
+        args.resolve_stream_archive({"function": {"memory_size": True}})
+
+
+def test_the_notes_api_refuses_a_shared_protection_made_without_web_endpoints(tmp_path):
+    with pytest.raises(args.ArgsError, match="needs SharedArgs\\(web_endpoints=True\\)"):
+        library_program(
+            tmp_path,
+            """
+            from components import NotesApi, Shared
+            shared = Shared("s", {"access_logs": True})
+            NotesApi("n", {}, protection=shared.protection)
+            """,
+        )
+
+
+def test_a_stack_of_pipelines_derives_web_endpoints_itself():
+    with pytest.raises(args.ArgsError, match="shared.web_endpoints: follows whether notes_api"):
+        args.resolve_event_pipelines({"shared": {"web_endpoints": True}})
 
 
 def test_the_component_refuses_bad_arguments_before_it_registers_anything(tmp_path):

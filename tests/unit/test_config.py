@@ -64,7 +64,7 @@ def test_dev_and_prod_differ_where_they_should():
         (
             {"userBuckets": {"enabled": True}},
             "event-pipelines:userBuckets.bucketPrefix",
-            "required; expected a prefix unique to you",
+            "required when enabled; expected a prefix unique to you",
         ),
         (
             {"userBuckets": {"memorySize": 64}},
@@ -274,3 +274,28 @@ def test_security_settings_default_to_access_logs_only_and_parse_when_given():
         api_domain="api.notes.example.com",
         hosted_zone_id="Z0123456789AB",
     )
+
+
+def test_keys_are_the_config_s_camel_case_names_only():
+    problems = problems_of({"log_retention_days": 14, "userBuckets": {"bucket_prefix": "acme"}})
+    assert "event-pipelines:log_retention_days: unknown key; accepted keys:" in problems
+    assert "event-pipelines:userBuckets.bucket_prefix: unknown key; accepted keys:" in problems
+
+
+def test_a_flat_option_belongs_to_the_pipelines_that_have_it():
+    # batchSize reads a stream; image metadata has none.
+    problems = problems_of({"imageMetadata": {"batchSize": 10}})
+    assert "event-pipelines:imageMetadata.batchSize: unknown key" in problems
+
+
+def test_null_is_refused_rather_than_read_as_the_default():
+    problems = problems_of({"logRetentionDays": None, "streamArchive": {"memorySize": None}})
+    assert "event-pipelines:logRetentionDays: null is not accepted" in problems
+    assert "event-pipelines:streamArchive.memorySize: null is not accepted" in problems
+
+
+def test_a_section_left_off_is_checked_but_needs_nothing():
+    assert parse({"userBuckets": {"enabled": False}}).pipelines == {}
+    problems = problems_of({"userBuckets": {"enabled": False, "memorySize": 64}})
+    assert "event-pipelines:userBuckets.memorySize: 64 is not accepted" in problems
+    assert "required" not in problems
