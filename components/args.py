@@ -281,7 +281,7 @@ class AlarmOptions(TypedDict, total=False):
 
 class SharedArgs(TypedDict, total=False):
     """What the pipelines of one stack share: the customer key, the log bucket, code signing, the
-    alarm topic and web ACLs; pass its `protection` to each pipeline."""
+    alarm topic and web ACLs."""
 
     log_retention_days: int
     """Days the web ACLs' logs are kept: a value CloudWatch Logs accepts (default 30)."""

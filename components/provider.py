@@ -6,8 +6,9 @@ components' typed arguments and outputs (components.args) and constructs them on
 """
 
 import json
+import sys
 
-from pulumi.provider.experimental import component_provider_host
+from pulumi.provider import main
 from pulumi.provider.experimental.component import ComponentProvider
 
 from .image_metadata import ImageMetadata
@@ -25,12 +26,33 @@ VERSION = "0.1.0"  # the distribution's (pyproject.toml); a test keeps them equa
 COMPONENTS = [EventPipelines, UserBuckets, StreamArchive, ImageMetadata, ObjectCopy, NotesApi]
 
 
+def _tidy(node):
+    """Descriptions as prose: the docstrings' line breaks and indentation folded into spaces
+    (the SDKs other languages generate show them as doc comments)."""
+    if isinstance(node, dict):
+        return {
+            key: " ".join(value.split()) if key == "description" else _tidy(value)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_tidy(value) for value in node]
+    return node
+
+
+def provider() -> ComponentProvider:
+    """The SDK's component provider for COMPONENTS, serving the tidied schema."""
+    host = ComponentProvider(list(COMPONENTS), NAME, version=VERSION)
+    assert host.schema is not None  # the component provider always builds one
+    host.schema = json.dumps(_tidy(json.loads(host.schema)))
+    return host
+
+
 def schema() -> dict:
-    """The package schema the provider serves (the one the host builds, not a copy of its logic)."""
-    served = ComponentProvider(list(COMPONENTS), NAME, version=VERSION).schema
-    assert served is not None  # the component provider always builds one
-    return json.loads(served)
+    """The package schema the provider serves."""
+    return json.loads(provider().schema or "{}")
 
 
 def serve() -> None:
-    component_provider_host(list(COMPONENTS), NAME, version=VERSION)
+    """What the SDK's component_provider_host does, with the provider above: the engine passes
+    the plugin's directory and its own address as arguments."""
+    main(provider(), sys.argv[1:])

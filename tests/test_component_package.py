@@ -69,6 +69,9 @@ def test_every_property_and_type_has_a_description():
         w for w, prop in _properties() if "$ref" not in prop and not prop.get("description")
     ] == []
     assert [token for token, type_ in SCHEMA["types"].items() if not type_.get("description")] == []
+    # Prose for other languages' doc comments: no docstring line breaks or indentation left.
+    descriptions = [prop["description"] for _, prop in _properties() if "description" in prop]
+    assert [d for d in descriptions if "\n" in d or "  " in d] == []
 
 
 def test_required_and_secret_properties():
@@ -175,10 +178,9 @@ def test_through_the_provider_a_component_registers_what_python_registers(
         "provider",
         f"""
         import pulumi
-        from pulumi.provider.experimental.component import ComponentProvider
-        from components.provider import COMPONENTS, NAME, VERSION
+        from components.provider import provider
 
-        host = ComponentProvider(COMPONENTS, NAME, version=VERSION)
+        host = provider()
         result = host.construct("p", "{TOKEN}{name}", {schema_inputs!r}, None)
         for key, value in result.state.items():
             pulumi.export(key, value)
@@ -214,10 +216,9 @@ def test_event_pipelines_through_the_provider_deploys_what_the_stack_program_dep
     (project / "__main__.py").write_text(
         textwrap.dedent(
             f"""
-            from pulumi.provider.experimental.component import ComponentProvider
-            from components.provider import COMPONENTS, NAME
+            from components.provider import provider
 
-            ComponentProvider(COMPONENTS, NAME).construct(
+            provider().construct(
                 "stack", "{TOKEN}EventPipelines", {_camel(stack_args)!r}, None
             )
             """
@@ -235,9 +236,8 @@ def test_the_provider_refuses_a_missing_required_input(tmp_path):
             tmp_path,
             "missing",
             f"""
-            from pulumi.provider.experimental.component import ComponentProvider
-            from components.provider import COMPONENTS, NAME
-            ComponentProvider(COMPONENTS, NAME).construct("p", "{TOKEN}UserBuckets", {{}}, None)
+            from components.provider import provider
+            provider().construct("p", "{TOKEN}UserBuckets", {{}}, None)
             """,
         )
 

@@ -114,9 +114,7 @@ def _construct_all(tmp_path, constructions: list) -> None:
         for i, (component, inputs) in enumerate(constructions)
     )
     (project / "__main__.py").write_text(
-        "from pulumi.provider.experimental.component import ComponentProvider\n"
-        "from components.provider import COMPONENTS, NAME\n"
-        "host = ComponentProvider(COMPONENTS, NAME)\n" + calls
+        "from components.provider import provider\nhost = provider()\n" + calls
     )
     run = run_program(project, config={})
     for component, _inputs in constructions:
