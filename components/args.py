@@ -424,7 +424,7 @@ class NotesApiSettings:
     throttling_rate_limit: int = 50  # requests per second, steady
     throttling_burst_limit: int = 100
     # API Gateway writes access logs only once the account (per region) has a CloudWatch role.
-    set_account_cloudwatch_role: bool = False
+    set_account_cloud_watch_role: bool = False
     log_retention_days: int = 30
     deletion_protection: bool = False
     force_destroy: bool = False
@@ -836,8 +836,8 @@ def resolve_notes_api(
             throttling_burst_limit=section.integer(
                 "throttling_burst_limit", defaults.throttling_burst_limit, *THROTTLING_BURST_LIMITS
             ),
-            set_account_cloudwatch_role=section.boolean(
-                "set_account_cloud_watch_role", defaults.set_account_cloudwatch_role
+            set_account_cloud_watch_role=section.boolean(
+                "set_account_cloud_watch_role", defaults.set_account_cloud_watch_role
             ),
             function=read_function(section.sub("function"), defaults.function),
             domain=_domain(section.sub("domain"), region),

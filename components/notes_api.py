@@ -166,7 +166,7 @@ class NotesApi(pulumi.ComponentResource):
                 throttling_rate_limit=settings.throttling_rate_limit,
                 throttling_burst_limit=settings.throttling_burst_limit,
                 log_retention_days=settings.log_retention_days,
-                set_account_cloudwatch_role=settings.set_account_cloudwatch_role,
+                set_account_cloudwatch_role=settings.set_account_cloud_watch_role,
                 description="Notes of each signed-in user",
                 protection=protection,
                 domain=settings.domain.api_domain,

@@ -6,6 +6,7 @@ The README is the front door (at most 200 lines); docs/ holds one page per subje
 
 import importlib.util
 import itertools
+import json
 import re
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from components import config
+from components import args, config
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -289,3 +290,70 @@ def test_every_relative_link_resolves(page):
         elif anchor and path.suffix == ".md" and anchor not in anchors(path):
             problems.append(f"{target}: no such heading")
     assert problems == []
+
+
+# --- defaults: configuration.md's "default" column against what the code resolves --------------
+
+
+def _literal_default(cell: str):
+    """A default cell that is one plain literal (30, true, `OPTIONAL`, `""`, 5368709120 (5 GiB)),
+    else None (prose such as "auto-named", or several values)."""
+    cell = re.sub(r"\s*\(\d+(\.\d+)? [KMG]iB\)$", "", cell.strip())
+    if re.fullmatch(r"\d+", cell):
+        return int(cell)
+    if cell in ("true", "false"):
+        return cell == "true"
+    if quoted := re.fullmatch(r"`([^`<]*)`", cell):  # not a pattern such as `<name>-<hex>`
+        inner = quoted[1]
+        return json.loads(inner) if inner.startswith(("[", '"')) else inner
+    return None
+
+
+def documented_defaults() -> list[tuple[str, str, object]]:
+    """(where, key, default) for every table row whose default is a plain literal; `where` is the
+    pipeline whose settings hold it (one that has it, for the keys every pipeline takes), or
+    "stack" for the stack-wide, waf and alarms keys."""
+    rows, where = [], "stack"
+    for line in text_of(DOCS / "configuration.md").splitlines():
+        if line.startswith("## "):
+            heading = line[3:].strip()
+            where = heading if heading in config.PIPELINES else "stack"
+            if heading == "Keys every pipeline takes":
+                where = "userBuckets"  # function keys; stream keys follow
+        elif line.startswith("Async keys"):
+            where = "imageMetadata"
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and (key := re.match(r"`([\w.]+)`", cells[0])):
+            default = _literal_default(cells[2])
+            if default is not None:
+                rows.append((where, key[1], default))
+    return rows
+
+
+def _resolved(where: str, key: str):
+    """The default the code gives `key` (see documented_defaults)."""
+    if key == "enabled":
+        return False  # a pipeline is off unless enabled
+    if where == "stack":
+        if key == "deletionProtection":  # given to each pipeline's tables
+            return args.UserBucketsSettings().deletion_protection
+        value: object = config.parse({}).shared_settings()
+        path = [config.snake(part) for part in key.split(".")]
+    else:
+        required = {"bucketPrefix": "acme-users"} if where == "userBuckets" else {}
+        value = config.parse({where: {"enabled": True, **required}}).settings(where)
+        path = list(config._keys(config.PIPELINES[where][0])[key])
+    for part in path:
+        value = getattr(value, part)
+    return list(value) if isinstance(value, tuple) else value
+
+
+def test_documented_defaults_are_the_code_s():
+    rows = documented_defaults()
+    assert len(rows) > 30, rows  # the parse found the tables
+    wrong = [
+        (where, key, default, _resolved(where, key))
+        for where, key, default in rows
+        if _resolved(where, key) != default
+    ]
+    assert wrong == []
