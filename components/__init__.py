@@ -4,7 +4,6 @@ from event_pipelines.components import UserBuckets, UserBucketsArgs
 """
 
 from .args import (
-    ArgsError,
     EventPipelinesArgs,
     ImageMetadataArgs,
     NotesApiArgs,
@@ -13,6 +12,7 @@ from .args import (
     StreamArchiveArgs,
     UserBucketsArgs,
 )
+from .checks import ArgsError
 from .image_metadata import ImageMetadata
 from .notes_api import NotesApi
 from .object_copy import ObjectCopy

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from .args import Section, check_args
+from .checks import Section, check_args
 from .protection import NO_PROTECTION, Protection
 from .secure_bucket import SecureBucket, SecureBucketArgs
 

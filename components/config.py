@@ -32,7 +32,7 @@ from typing import Any, get_type_hints
 import pulumi
 
 from . import args
-from .args import Namer, Section
+from .checks import Missing, Namer, Section
 
 NAMESPACE = "event-pipelines"
 
@@ -184,7 +184,7 @@ def parse(values: Mapping[str, Any], region: str | None = None) -> StackConfig:
         extra = {"region": region} if key == "notesApi" else {}
         resolve(pipeline, found, _namer(key), **extra)
         for problem in found:
-            if isinstance(problem, args.Missing):
+            if isinstance(problem, Missing):
                 if not enabled:
                     continue
                 problem = problem.replace(": required;", ": required when enabled;", 1)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from .args import Section, check_args
+from .checks import Section, check_args
 from .policies import document
 
 DELETION_WINDOW_DAYS = 30  # the longest: a key scheduled for deletion by mistake can be saved

@@ -27,15 +27,8 @@ import pulumi
 import pulumi_aws as aws
 
 from . import alarms, grants
-from .args import (
-    AsyncSettings,
-    FunctionSettings,
-    Section,
-    check_args,
-    read_function,
-    read_invoke,
-    read_retention,
-)
+from .args import AsyncSettings, FunctionSettings, read_function, read_invoke, read_retention
+from .checks import Section, check_args
 from .dead_letter_queue import dead_letter_queue
 from .handler_code import handler_archive, handler_entry_point, handler_modules
 from .policies import document, service_trust_policy

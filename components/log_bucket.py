@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from .args import ACCESS_LOG_RETENTION_DAYS, Section, SharedSettings, check_args
+from .args import ACCESS_LOG_RETENTION_DAYS, SharedSettings
+from .checks import Section, check_args
 from .secure_bucket import SecureBucket, SecureBucketArgs
 
 

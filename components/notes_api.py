@@ -18,7 +18,8 @@ import pulumi
 import pulumi_aws as aws
 
 from . import grants
-from .args import ArgsError, NotesApiArgs, outputs_of, resolve_notes_api, stack_region
+from .args import NotesApiArgs, outputs_of, resolve_notes_api, stack_region
+from .checks import ArgsError
 from .function import Function, FunctionArgs
 from .protection import NO_PROTECTION, Protection
 from .rest_api import LambdaRestApi, RestApiArgs, Route

@@ -24,11 +24,10 @@ import pulumi_aws as aws
 from .args import (
     THROTTLING_BURST_LIMITS,
     THROTTLING_RATE_LIMITS,
-    Section,
-    check_args,
     read_custom_domain,
     read_retention,
 )
+from .checks import Section, check_args
 from .custom_domain import alias_records, validated_certificate
 from .policies import allow, document, service_trust_policy
 from .protection import Protection

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from .args import Section, check_args, read_bucket_name
+from .args import read_bucket_name
+from .checks import Section, check_args
 from .policies import deny_insecure_transport, document
 from .protection import NO_PROTECTION, Protection
 

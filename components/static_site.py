@@ -17,7 +17,8 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from .args import CLOUDFRONT_CERTIFICATE_REGION, Section, check_args, read_custom_domain
+from .args import CLOUDFRONT_CERTIFICATE_REGION, read_custom_domain
+from .checks import Section, check_args
 from .custom_domain import alias_records, validated_certificate
 from .protection import NO_PROTECTION, Protection
 from .secure_bucket import SecureBucket, SecureBucketArgs

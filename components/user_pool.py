@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from .args import NotesApiSettings, Section, check_args, read_auth_domain_prefix, read_mfa
+from .args import NotesApiSettings, read_auth_domain_prefix, read_mfa
+from .checks import Section, check_args
 
 
 def default_domain_prefix(logical_name: str) -> str:

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from .args import WAF_RATE_LIMITS, Section, WafSettings, check_args, read_retention
+from .args import WAF_RATE_LIMITS, WafSettings, read_retention
+from .checks import Section, check_args
 
 CLOUDFRONT_REGION = "us-east-1"
 SCOPES = ("REGIONAL", "CLOUDFRONT")

@@ -6,7 +6,8 @@ import textwrap
 
 import pytest
 
-from components.args import ArgsError, AsyncSettings, FunctionSettings
+from components.args import AsyncSettings, FunctionSettings
+from components.checks import ArgsError
 from components.code_signing import CodeSigningArgs
 from components.customer_key import CustomerKeyArgs
 from components.function import FunctionArgs
@@ -40,7 +41,7 @@ def run(tmp_path_factory, site_dir):
         textwrap.dedent(
             f"""
             import pulumi
-            from components.args import ArgsError
+            from components.checks import ArgsError
             from components.code_signing import CodeSigning, CodeSigningArgs
             from components.customer_key import CustomerKey, CustomerKeyArgs
             from components.log_bucket import LogBucket, LogBucketArgs
