@@ -23,7 +23,7 @@ from typing import Any, Required, TypedDict
 
 import pulumi
 
-from .checks import ArgsError, Namer, Section, args_namer, inner_value
+from .checks import ArgsError, Namer, Section, args_namer, camel, inner_value
 
 # Installed, handlers/ is a sibling package (event_pipelines.handlers); in this repository it is a
 # top-level one, as Lambda and the tests import it.
@@ -933,6 +933,5 @@ def outputs_of(component: pulumi.ComponentResource) -> dict:
     for name in inspect.get_annotations(type(component)):
         value = getattr(component, name)
         if value is not None:
-            head, *rest = name.split("_")
-            outputs[head + "".join(word[:1].upper() + word[1:] for word in rest)] = value
+            outputs[camel(name)] = value
     return outputs

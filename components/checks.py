@@ -4,6 +4,7 @@ stack's config) with what it accepts. The rules themselves are in components.arg
 
 import inspect
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import fields, is_dataclass
 from typing import Any
@@ -22,6 +23,17 @@ class ArgsError(ValueError):
 class Missing(str):
     """A problem that is a required key left out (the stack config forgives it where the pipeline
     is not enabled)."""
+
+
+def camel(name: str) -> str:
+    """A Python name as the schema and the stack config spell it: memory_size -> memorySize."""
+    head, *rest = name.split("_")
+    return head + "".join(word[:1].upper() + word[1:] for word in rest)
+
+
+def snake(name: str) -> str:
+    """The reverse: userBuckets -> user_buckets."""
+    return re.sub(r"[A-Z]", lambda upper: "_" + upper.group().lower(), name)
 
 
 # How a problem names a value: from its path in the arguments (("function", "memory_size")).

@@ -24,7 +24,6 @@ message without a stack trace.
 """
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, get_type_hints
@@ -32,7 +31,7 @@ from typing import Any, get_type_hints
 import pulumi
 
 from . import args
-from .checks import Missing, Namer, Section
+from .checks import Missing, Namer, Section, camel, snake
 
 NAMESPACE = "event-pipelines"
 
@@ -83,15 +82,6 @@ class StackConfig:
         return args.EventPipelinesArgs(shared=shared, **parts)
 
 
-def snake(name: str) -> str:
-    return re.sub(r"[A-Z]", lambda upper: "_" + upper.group().lower(), name)
-
-
-def camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(word[:1].upper() + word[1:] for word in rest)
-
-
 def _keys(args_type: type, flat: tuple = FLAT, skip: tuple = ()) -> dict[str, tuple[str, ...]]:
     """Config key -> where its value goes in `args_type` (the nested options in `flat` spread out)."""
     keys = {}
@@ -128,17 +118,17 @@ def _arguments(values: Any, keys: dict, where: str, problems: list, extra=()) ->
         return {}
     result: dict = {}
     accepted = ", ".join(sorted((*keys, *extra)))
+    separator = "." if ":" in where else ":"
     for key, value in values.items():
-        if key in extra:
-            continue
-        separator = "." if ":" in where else ":"
-        if key not in keys:
+        if key not in keys and key not in extra:
             problems.append(f"{where}{separator}{key}: unknown key; accepted keys: {accepted}")
             continue
         if value is None:  # in the arguments None means "the default": say so here
             problems.append(
                 f"{where}{separator}{key}: null is not accepted; leave the key out for its default"
             )
+            continue
+        if key in extra:  # read by the caller
             continue
         *outer, last = keys[key]
         target = result

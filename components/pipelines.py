@@ -8,6 +8,7 @@ that deploys the same for a program of its own (in any language, through the com
 import pulumi
 
 from .args import EventPipelinesArgs, SharedArgs, resolve_event_pipelines, stack_region
+from .checks import camel
 from .image_metadata import ImageMetadata
 from .notes_api import NotesApi
 from .object_copy import ObjectCopy
@@ -26,9 +27,8 @@ PIPELINES = [
 
 
 def export_name(key: str, output: str) -> str:
-    """streamArchive + tableArn: streamArchiveTableArn."""
-    head, *rest = key.split("_")
-    return head + "".join(word.title() for word in rest) + output[0].upper() + output[1:]
+    """stream_archive + tableArn: streamArchiveTableArn."""
+    return camel(key) + output[0].upper() + output[1:]
 
 
 def deploy(

@@ -14,7 +14,7 @@ import tomllib
 import pytest
 import yaml
 
-from components import config, provider
+from components import checks, config, provider
 from tools import component_schema
 from tools.program import REPO_ROOT, run_program, stack_config
 
@@ -202,7 +202,7 @@ def test_through_the_provider_a_component_registers_what_python_registers(
 def _camel(value):
     """Arguments as the schema names them (another language's program)."""
     if isinstance(value, dict):
-        return {config.camel(key): _camel(inner) for key, inner in value.items()}
+        return {checks.camel(key): _camel(inner) for key, inner in value.items()}
     return value
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from components import args, config
+from components import args, checks, config
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -338,7 +338,7 @@ def _resolved(where: str, key: str):
         if key == "deletionProtection":  # given to each pipeline's tables
             return args.UserBucketsSettings().deletion_protection
         value: object = config.parse({}).shared_settings()
-        path = [config.snake(part) for part in key.split(".")]
+        path = [checks.snake(part) for part in key.split(".")]
     else:
         required = {"bucketPrefix": "acme-users"} if where == "userBuckets" else {}
         value = config.parse({where: {"enabled": True, **required}}).settings(where)

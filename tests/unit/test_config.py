@@ -289,9 +289,16 @@ def test_a_flat_option_belongs_to_the_pipelines_that_have_it():
 
 
 def test_null_is_refused_rather_than_read_as_the_default():
-    problems = problems_of({"logRetentionDays": None, "streamArchive": {"memorySize": None}})
+    problems = problems_of(
+        {
+            "logRetentionDays": None,
+            "streamArchive": {"memorySize": None},
+            "userBuckets": {"enabled": None},
+        }
+    )
     assert "event-pipelines:logRetentionDays: null is not accepted" in problems
     assert "event-pipelines:streamArchive.memorySize: null is not accepted" in problems
+    assert "event-pipelines:userBuckets.enabled: null is not accepted" in problems
 
 
 def test_a_section_left_off_is_checked_but_needs_nothing():
