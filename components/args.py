@@ -890,7 +890,8 @@ def resolve_event_pipelines(
                     lambda path, key=key: inner_name(key, path),
                     **extra,
                 )
-        if inner_value(section, "shared", "web_endpoints") is not None:
+        web_endpoints = inner_value(section, "shared", "web_endpoints")
+        if web_endpoints is not None and web_endpoints != ("notes_api" in section.values):
             section.problems.append(
                 f"{inner_name('shared', ('web_endpoints',))}: follows whether notes_api is "
                 "given; leave it out"
@@ -912,6 +913,11 @@ def read_custom_domain(section: Section, region: str | None, certificate_given: 
     domain = read_domain_name(section, "domain")
     read_hosted_zone_id(section, "zone_id")
     read_certificate_arn(section, "certificate_arn", region)
+    for key in ("certificate_arn", "zone_id"):
+        if section.values.get(key) is not None and section.values.get("domain") is None:
+            section.problems.append(
+                f"{section.name(key)}: given without {section.short('domain')}; expected both"
+            )
     if domain and not (certificate_given or section.values.get("zone_id")):
         section.problems.append(
             f"{section.name('domain')}: needs {section.short('zone_id')} (a certificate is "

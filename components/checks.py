@@ -6,7 +6,7 @@ import inspect
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import fields, is_dataclass
+from dataclasses import MISSING, fields
 from typing import Any
 
 import pulumi
@@ -150,21 +150,51 @@ def check_args(
 ) -> None:
     """Check the dataclass `args` of a building block: `check` reads its fields from a Section,
     with the rules and messages of the pipelines' arguments. Every problem at once, each named
-    XArgs.field, in one ArgsError. Fields in `inputs` take pulumi Inputs: checked only when plain
-    (an Output is known only when deployed). Fields in `nested` hold a settings dataclass, read
-    as a section of its own (FunctionArgs.settings.memory_size)."""
+    XArgs.field, in one ArgsError. None is refused where the field has a default of its own (it
+    would replace the safe default, not choose it). Fields in `inputs` take pulumi Inputs:
+    checked only when plain (an Output is known only when deployed). Fields in `nested` hold a
+    settings dataclass of the field's default type, read as a section of its own
+    (FunctionArgs.settings.memory_size). A whole float where an integer belongs (as the engine
+    sends numbers) is kept as an int."""
+    namer = args_namer(type(args))
+    problems: list[str] = []
     values = {}
     for item in fields(args):
         value = getattr(args, item.name)
+        default = _default_of(item)
+        if value is None and item.default is MISSING and item.default_factory is MISSING:
+            problems.append(f"{namer((item.name,))}: required; None is not accepted")
+            continue
+        if value is None and default is not None:
+            problems.append(
+                f"{namer((item.name,))}: None is not accepted; leave it out for its default"
+            )
+            continue
         if item.name in inputs and not is_plain(value):
             continue
-        if item.name in nested and is_dataclass(value) and not isinstance(value, type):
-            value = {inner.name: getattr(value, inner.name) for inner in fields(value)}
+        if item.name in nested:
+            if default is None or not isinstance(value, type(default)):
+                problems.append(
+                    f"{namer((item.name,))}: {type(value).__name__} is not accepted; expected a "
+                    f"{type(default).__name__}"
+                )
+                continue
+            value = {inner.name: getattr(value, inner.name) for inner in fields(default)}
+        if isinstance(value, float) and value.is_integer() and isinstance(default, int):
+            object.__setattr__(args, item.name, int(value))
         values[item.name] = value
-    problems: list[str] = []
-    check(Section(values, problems, args_namer(type(args))))
+    check(Section(values, problems, namer))
     if problems:
         raise ArgsError(problems, f"invalid {type(args).__name__}")
+
+
+def _default_of(item) -> Any:
+    """A dataclass field's default (made, for a default factory); None when it has none."""
+    if item.default is not MISSING:
+        return item.default
+    if item.default_factory is not MISSING:
+        return item.default_factory()
+    return None
 
 
 def is_plain(value) -> bool:

@@ -39,7 +39,7 @@ ARCHITECTURE = "arm64"
 MAX_NAME_LENGTH = 64
 
 
-@dataclass
+@dataclass(frozen=True)
 class FunctionArgs:
     handler_module: str  # a module of handlers/ exposing handler(event, context)
     log_retention_days: int

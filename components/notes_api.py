@@ -88,6 +88,24 @@ def content_security_policy(api_origin, auth_origin, audio_bucket, region, dns_s
     )
 
 
+def _check_protection(protection: Protection) -> None:
+    """What the notes API needs of a protection it is given: Shared(web_endpoints=True) makes it."""
+    problems = []
+    if protection.log_bucket is not None and not protection.cloudfront_logs:
+        problems.append(
+            "protection.log_bucket: given without protection.cloudfront_logs; the "
+            "distribution's logs go there, so the bucket must admit CloudFront's log delivery "
+            "(a Shared made with web_endpoints=True does)"
+        )
+    if protection.waf and protection.regional_web_acl is None:
+        problems.append(
+            "protection.waf: on, but no web ACL was made for the API stage and the distribution "
+            "(a Shared made with web_endpoints=True makes them)"
+        )
+    if problems:
+        raise ArgsError(problems, "invalid protection for NotesApi")
+
+
 class NotesApi(pulumi.ComponentResource):
     """Notes of signed-in users, read aloud: a CloudFront site, a Cognito user pool, a REST API."""
 
@@ -118,15 +136,10 @@ class NotesApi(pulumi.ComponentResource):
         *,
         protection: Protection = NO_PROTECTION,
     ):
-        settings = resolve_notes_api(args, region=stack_region())
-        if protection.log_bucket is not None and not protection.cloudfront_logs:
-            # The log bucket then admits S3's logging only, not CloudFront's log delivery, and
-            # no web ACL was made for the stage or the distribution.
-            problem = (
-                "protection: from a Shared made without web_endpoints; the notes API needs "
-                "SharedArgs(web_endpoints=True)"
-            )
-            raise ArgsError([problem], "invalid protection for NotesApi")
+        # With a provider of its own, the region is the provider's, not the stack's.
+        own_provider = opts is not None and bool(opts.provider or opts.providers)
+        settings = resolve_notes_api(args, region=None if own_provider else stack_region())
+        _check_protection(protection)
         super().__init__("event-pipelines:index:NotesApi", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         region = aws.get_region_output().region

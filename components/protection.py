@@ -25,6 +25,8 @@ class Protection:
     cloudfront_region_kms_key_arn: pulumi.Input[str] | None = None
     # The log bucket also admits CloudFront's log delivery (Shared made with web_endpoints).
     cloudfront_logs: bool = False
+    # Web ACLs were asked for (waf.enabled): a public endpoint without one is a mistake.
+    waf: bool = False
 
 
 NO_PROTECTION = Protection()  # the default of every building block and pipeline: nothing added

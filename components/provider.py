@@ -31,7 +31,9 @@ def _tidy(node):
     (the SDKs other languages generate show them as doc comments)."""
     if isinstance(node, dict):
         return {
-            key: " ".join(value.split()) if key == "description" else _tidy(value)
+            key: " ".join(value.split())
+            if key == "description" and isinstance(value, str)
+            else _tidy(value)
             for key, value in node.items()
         }
     if isinstance(node, list):

@@ -97,7 +97,8 @@ class RestApiArgs:
         section.integer("throttling_burst_limit", None, *THROTTLING_BURST_LIMITS)
         read_retention(section)
         section.boolean("set_account_cloudwatch_role", False)
-        # The stack's region, where the certificate must be, is not known here.
+        # The certificate's region is its provider's, which a building block does not know:
+        # NotesApi checks it against the stack's.
         read_custom_domain(section, None, self.certificate_arn is not None)
 
 

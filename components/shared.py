@@ -118,6 +118,7 @@ class Shared(pulumi.ComponentResource):
             cloudfront_web_acl=acls.get("CLOUDFRONT"),
             cloudfront_region_kms_key_arn=in_us_east_1,
             cloudfront_logs=stack.web_endpoints,
+            waf=stack.waf.enabled,
         )
         self.customer_key_arn = key_arn
         self.access_log_bucket_name = log_bucket

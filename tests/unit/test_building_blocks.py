@@ -183,7 +183,13 @@ def test_static_site_serves_its_files_over_https_from_a_bucket_only_it_reads(run
 
 def test_an_output_where_a_block_needs_a_plain_value_is_refused(run):
     assert "WebAclArgs.scope:" in run.outputs["outputScope"]
-    assert "a plain value is needed here" in run.outputs["outputScope"]
+    assert "an Output (a plain value is needed here" in run.outputs["outputScope"]
+
+
+def test_a_whole_float_is_kept_as_an_integer():
+    # As the engine sends numbers; a float would otherwise reach names and f-strings as "365.0".
+    args = LogBucketArgs(retention_days=365.0)
+    assert args.retention_days == 365 and isinstance(args.retention_days, int)
 
 
 def _function(**values):
@@ -213,6 +219,10 @@ def _site_in_zone(**values):
     return _site(zone_id="Z0123456789ABCDEFGHIJ", **values)
 
 
+def _site_at_domain(**values):
+    return _site(domain="notes.example.com", **values)
+
+
 def _web_acl(**values):
     return WebAclArgs(**{"scope": "REGIONAL", **values})
 
@@ -223,6 +233,25 @@ CASES = [
     ("SecureBucketArgs", SecureBucketArgs, "bucket_name", "Media", "media", "3-63 characters"),
     ("SecureBucketArgs", SecureBucketArgs, "expire_after_days", 0, 1, "a whole number of days"),
     ("SecureBucketArgs", SecureBucketArgs, "force_destroy", "false", False, "true or false"),
+    ("SecureBucketArgs", SecureBucketArgs, "versioning", "no", False, "true or false"),
+    ("SecureBucketArgs", SecureBucketArgs, "defer_policy", 1, True, "true or false"),
+    ("SecureBucketArgs", SecureBucketArgs, "versioning", None, True, "None is not accepted"),
+    ("LogBucketArgs", LogBucketArgs, "force_destroy", "yes", True, "true or false"),
+    ("LogBucketArgs", LogBucketArgs, "retention_days", None, 30, "None is not accepted"),
+    ("StaticSiteArgs", _site, "force_destroy", "yes", True, "true or false"),
+    ("StaticSiteArgs", _site, "zone_id", "Z0123456789ABCDEFGHIJ", None, "given without domain"),
+    ("UserPoolArgs", UserPoolArgs, "mfa", None, "OPTIONAL", "None is not accepted"),
+    ("FunctionArgs", _function, "reads_object_data", "no", False, "true or false"),
+    ("FunctionArgs", _function, "handler_module", None, "user_buckets", "required"),
+    (
+        "FunctionArgs",
+        _function,
+        "settings",
+        {"memory_size": 512},
+        FunctionSettings(),
+        "expected a FunctionSettings",
+    ),
+    ("RestApiArgs", _rest_api, "set_account_cloudwatch_role", "yes", True, "true or false"),
     ("StaticSiteArgs", _site, "directory", SITE_DIR / "absent", SITE_DIR, "an existing directory"),
     (
         "StaticSiteArgs",
@@ -232,10 +261,17 @@ CASES = [
         "notes.example.com",
         "a lowercase DNS name",
     ),
-    ("StaticSiteArgs", _site, "zone_id", "zone", "Z0123456789ABCDEFGHIJ", "hosted zone id"),
     (
         "StaticSiteArgs",
-        _site,
+        _site_at_domain,
+        "zone_id",
+        "zone",
+        "Z0123456789ABCDEFGHIJ",
+        "hosted zone id",
+    ),
+    (
+        "StaticSiteArgs",
+        _site_at_domain,
         "certificate_arn",
         CERTIFICATE.format("eu-west-1"),
         CERTIFICATE.format("us-east-1"),

@@ -40,10 +40,12 @@ OUTPUTS = {
 }
 
 
-def library_program(tmp_path, body: str):
+def library_program(tmp_path, body: str, stack: str | None = None):
     (tmp_path / "Pulumi.yaml").write_text("name: library-user\nruntime: python\n")
     (tmp_path / "__main__.py").write_text(textwrap.dedent(body))
-    return run_program(tmp_path, config={})
+    if stack is None:
+        return run_program(tmp_path, config={})
+    return run_program(tmp_path, stack)
 
 
 @pytest.mark.parametrize("module, name, needed", PIPELINES)
@@ -162,20 +164,58 @@ def test_numbers_from_other_languages_arrive_as_floats_and_are_read_as_integers(
 
 
 def test_the_notes_api_refuses_a_shared_protection_made_without_web_endpoints(tmp_path):
-    with pytest.raises(args.ArgsError, match="needs SharedArgs\\(web_endpoints=True\\)"):
+    with pytest.raises(args.ArgsError) as raised:
         library_program(
             tmp_path,
             """
             from components import NotesApi, Shared
-            shared = Shared("s", {"access_logs": True})
+            shared = Shared("s", {"access_logs": True, "waf": {"enabled": True}})
             NotesApi("n", {}, protection=shared.protection)
             """,
         )
+    assert [problem.split(":")[0] for problem in raised.value.problems] == [
+        "protection.log_bucket",
+        "protection.waf",
+    ]
+    assert "web_endpoints=True" in str(raised.value)
+
+
+def test_the_notes_api_takes_a_shared_protection_made_for_it(tmp_path):
+    run = library_program(
+        tmp_path,
+        """
+        from components import NotesApi, Shared
+        shared = Shared("s", {"web_endpoints": True, "waf": {"enabled": True}})
+        NotesApi("n", {}, protection=shared.protection)
+        """,
+    )
+    assert len(run.of_type("aws:wafv2/webAclAssociation:WebAclAssociation")) == 1
+
+
+CERTIFICATE = "arn:aws:acm:{}:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
+
+
+def test_the_api_certificate_must_be_in_the_stack_s_region(tmp_path):
+    body = f"""
+        import pulumi_aws as aws
+        import pulumi
+        from components import NotesApi
+        opts = {{opts}}
+        NotesApi("n", {{{{"domain": {{{{"api_domain": "api.example.com",
+                 "api_certificate_arn": "{CERTIFICATE.format("us-east-1")}"}}}}}}}}, opts)
+        """
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: eu-west-1\n")
+    with pytest.raises(args.ArgsError, match="api_certificate_arn: .* in eu-west-1"):
+        library_program(tmp_path, body.format(opts="None"), stack="dev")
+    # With a provider of its own, the region is the provider's: not refused by the stack's.
+    own = "pulumi.ResourceOptions(provider=aws.Provider('east', region='us-east-1'))"
+    library_program(tmp_path, body.format(opts=own), stack="dev")
 
 
 def test_a_stack_of_pipelines_derives_web_endpoints_itself():
     with pytest.raises(args.ArgsError, match="shared.web_endpoints: follows whether notes_api"):
         args.resolve_event_pipelines({"shared": {"web_endpoints": True}})
+    args.resolve_event_pipelines({"shared": {"web_endpoints": True}, "notes_api": {}})
 
 
 def test_the_component_refuses_bad_arguments_before_it_registers_anything(tmp_path):
