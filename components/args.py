@@ -926,9 +926,12 @@ def read_custom_domain(section: Section, region: str | None, certificate_given: 
         )
 
 
-def stack_region() -> str | None:
-    """The stack's aws:region, when the program (or the engine, for a component provider) has
-    one: where regional certificates must be."""
+def stack_region(opts: pulumi.ResourceOptions | None = None) -> str | None:
+    """Where a component made with `opts` puts its regional resources, when known: the stack's
+    aws:region (the program's, or the one the engine gives a component provider), unless `opts`
+    names a provider of its own (then it is that provider's, unknown here)."""
+    if opts is not None and (opts.provider or opts.providers):
+        return None
     return pulumi.Config("aws").get("region")
 
 

@@ -136,9 +136,7 @@ class NotesApi(pulumi.ComponentResource):
         *,
         protection: Protection = NO_PROTECTION,
     ):
-        # With a provider of its own, the region is the provider's, not the stack's.
-        own_provider = opts is not None and bool(opts.provider or opts.providers)
-        settings = resolve_notes_api(args, region=None if own_provider else stack_region())
+        settings = resolve_notes_api(args, region=stack_region(opts))
         _check_protection(protection)
         super().__init__("event-pipelines:index:NotesApi", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)

@@ -66,8 +66,7 @@ class EventPipelines(pulumi.ComponentResource):
         self, name: str, args: EventPipelinesArgs, opts: pulumi.ResourceOptions | None = None
     ):
         # Every problem of every part, before anything exists.
-        own_provider = opts is not None and bool(opts.provider or opts.providers)
-        resolve_event_pipelines(args, region=None if own_provider else stack_region())
+        resolve_event_pipelines(args, region=stack_region(opts))
         super().__init__("event-pipelines:index:EventPipelines", name, None, opts)
         self.exports = pulumi.Output.from_input(deploy(args, parent=self))
         self.register_outputs({"exports": self.exports})
