@@ -36,6 +36,17 @@ def test_the_package_version_is_the_distribution_s():
     assert SCHEMA["version"] == provider.VERSION == pyproject["project"]["version"]
 
 
+def _pins(path):
+    lines = (line.split("#")[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return dict(line.split("==") for line in lines if "==" in line)
+
+
+def test_the_provider_runs_on_the_sdks_the_suite_tests():
+    ours = _pins(REPO_ROOT / "requirements.txt")
+    provider_pins = _pins(REPO_ROOT / "provider" / "requirements.txt")
+    assert provider_pins == {name: ours[name] for name in ("pulumi", "pulumi-aws")}
+
+
 def test_every_pipeline_is_offered_and_described():
     assert set(SCHEMA["resources"]) == {
         TOKEN + name
