@@ -93,7 +93,7 @@ def _check_order(check_id: str) -> tuple:
     return (prefix, int(number) if number.isdigit() else 0, check_id)
 
 
-# The checks prod still fails, each a choice README's "Security posture" explains (with the
+# The checks prod still fails, each a choice docs/security-posture.md explains (with the
 # setting that changes it, where one does). A prod failure outside this set is a regression.
 EXPLAINED_IN_PROD = frozenset(
     {
@@ -106,7 +106,8 @@ EXPLAINED_IN_PROD = frozenset(
         "CKV2_AWS_53",  # request validation on OPTIONS: preflights carry no body
         "CKV2_AWS_62",  # event notifications on every bucket: only pipelines' sources need them
         "CKV_AWS_18",  # access logging of the log bucket itself: it would log its own writes
-        "CKV_AWS_21",  # versioning: logs, audio, site files and image uploads (README says why)
+        # versioning: logs, audio, site files and image uploads (docs/security-posture.md: why)
+        "CKV_AWS_21",
         "CKV_AWS_86",  # CloudFront logging: on, through standard logging v2 (checkov reads v1)
         "CKV_AWS_115",  # reserved concurrency: notes API only; pipelines per config
         "CKV_AWS_116",  # dead_letter_config: on-failure destinations are used instead
@@ -186,7 +187,7 @@ def run(
         )
         figure.checks.append(
             Check(
-                "prod: every failed check is one README's Security posture explains",
+                "prod: every failed check is one docs/security-posture.md explains",
                 ", ".join(unexplained) or "none unexplained",
                 "none unexplained",
                 not unexplained,

@@ -90,7 +90,7 @@ class StaticSite(pulumi.ComponentResource):
         protection, domain, zone_id = args.protection, args.domain, args.zone_id
         certificate_arn = args.certificate_arn
         viewer_certificate: aws.cloudfront.DistributionViewerCertificateArgsDict = {
-            # *.cloudfront.net: CloudFront fixes its minimum at TLSv1 (README, Security posture).
+            # *.cloudfront.net: CloudFront fixes its minimum at TLSv1 (docs/security-posture.md).
             "cloudfront_default_certificate": True
         }
         if domain:

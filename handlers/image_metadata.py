@@ -105,7 +105,7 @@ def _withdraw(obj: ObjectEvent, table: str) -> None:
 def forget(obj: ObjectEvent, table: str) -> None:
     if obj.version_deleted:
         # One version deleted permanently: another version may now be current. The index only
-        # follows what S3 says happened to the object (see README, versioned upload buckets).
+        # follows what S3 says happened to the object (see docs/left-out.md, image metadata).
         logger.info("%s: a single version was deleted, index unchanged", obj.describe())
         return
     if _write(obj, "delete_item", TableName=table, Key={"filename": {"S": obj.key}}):

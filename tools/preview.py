@@ -297,8 +297,8 @@ def _preview(args, project_dir: Path, config_file, progress: Progress) -> int:
         print(
             "error: the program calls provider functions the offline preview cannot answer: "
             f"{', '.join(run.unanswered)}. Their results would be empty, and the rules would "
-            "judge values that are not the program's (README, Offline preview, lists what is "
-            "answered). Run with --allow-unanswered to preview with empty results anyway.",
+            "judge values that are not the program's (docs/policy-pack.md, Running it, lists "
+            "what is answered). Run with --allow-unanswered to preview with empty results anyway.",
             file=sys.stderr,
         )
         return 2
