@@ -152,7 +152,8 @@ def check_args(
     with the rules and messages of the pipelines' arguments. Every problem at once, each named
     XArgs.field, in one ArgsError. None is refused where the field has a default of its own (it
     would replace the safe default, not choose it). Fields in `inputs` take pulumi Inputs:
-    checked only when plain (an Output is known only when deployed). Fields in `nested` hold a
+    checked only when plain (an Output is known only when deployed), and then as strings, which
+    every one of them is. Fields in `nested` hold a
     settings dataclass of the field's default type, read as a section of its own
     (FunctionArgs.settings.memory_size). A whole float where an integer belongs (as the engine
     sends numbers) is kept as an int."""
@@ -170,8 +171,15 @@ def check_args(
                 f"{namer((item.name,))}: None is not accepted; leave it out for its default"
             )
             continue
-        if item.name in inputs and not is_plain(value):
-            continue
+        if item.name in inputs:
+            if not is_plain(value):
+                continue
+            if value is not None and not isinstance(value, str):  # every Input field is a string
+                problems.append(
+                    f"{namer((item.name,))}: {_shown(value)} is not accepted; expected a string "
+                    "or an Output of one"
+                )
+                continue
         if item.name in nested:
             if default is None or not isinstance(value, type(default)):
                 problems.append(

@@ -37,7 +37,7 @@ def handler_modules() -> tuple[str, ...]:
     """The modules of handlers/ that define handler(event, context) at their top, sorted."""
     # A text search rather than ast.parse: every FunctionArgs checks against this, and a full test
     # run here once saw CPython 3.11.7's ast.parse fail with "SystemError: AST constructor
-    # recursion depth mismatch" (CPython gh-106905) on it.
+    # recursion depth mismatch" (CPython gh-106905) on it; _closure parses each module only once.
     top_level_handler = re.compile(r"^def handler\(", re.MULTILINE)
     return tuple(
         path.stem
@@ -48,6 +48,11 @@ def handler_modules() -> tuple[str, ...]:
 
 def module_closure(module: str) -> list:
     """`module` and every handlers/ module it needs, transitively, sorted."""
+    return list(_closure(module))
+
+
+@functools.cache  # once per module and process: each Function packages one
+def _closure(module: str) -> tuple[str, ...]:
     needed, pending = set(), [module]
     while pending:
         name = pending.pop()
@@ -58,7 +63,7 @@ def module_closure(module: str) -> list:
             raise ValueError(f"handler module {name!r} not found in {HANDLERS_DIR}")
         needed.add(name)
         pending.extend(_imported_handler_modules(path.read_text(encoding="utf-8")))
-    return sorted(needed)
+    return tuple(sorted(needed))
 
 
 def handler_archive(module: str) -> pulumi.AssetArchive:

@@ -252,6 +252,8 @@ CASES = [
         "expected a FunctionSettings",
     ),
     ("RestApiArgs", _rest_api, "set_account_cloudwatch_role", "yes", True, "true or false"),
+    ("RestApiArgs", _rest_api, "user_pool_arn", 5, "arn:aws:cognito-idp:x", "expected a string"),
+    ("WebAclArgs", _web_acl, "kms_key_arn", ["arn"], None, "expected a string or an Output"),
     ("StaticSiteArgs", _site, "directory", SITE_DIR / "absent", SITE_DIR, "an existing directory"),
     (
         "StaticSiteArgs",
