@@ -1,4 +1,6 @@
-"""Where the policy pack is: `pulumi preview --policy-pack "$(event-pipelines-policy-pack)"`.
+"""Where the policy pack is: `cp -r "$(event-pipelines-policy-pack)" policy-pack`, then
+`pulumi preview --policy-pack policy-pack` (the CLI makes the pack's virtualenv inside the pack's
+directory: give it a copy, not site-packages).
 
 Installed (`pip install event-pipelines`), the pack is the directory event_pipelines/policy in
 site-packages; this prints it (console script `event-pipelines-policy-pack`, or
