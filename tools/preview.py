@@ -29,9 +29,9 @@ from tools.program import (
     REPO_ROOT,
     ProgramRun,
     Progress,
-    project_name,
+    add_program_options,
+    command_line_config,
     run_program,
-    stack_config,
 )
 from tools.time_limit import TimeLimitExceeded, time_limit
 
@@ -197,8 +197,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tools.preview", description=(__doc__ or "").split("\n\n")[0]
     )
-    parser.add_argument("--dir", type=Path, default=REPO_ROOT, help="Pulumi project directory")
-    parser.add_argument("--stack", default="dev", help="stack name (Pulumi.<stack>.yaml)")
+    add_program_options(
+        parser, "treat provider-computed values as unknown, as a first preview does"
+    )
     parser.add_argument("--policy-pack", type=Path, default=DEFAULT_PACK, help="policy pack dir")
     parser.add_argument(
         "--policy-config",
@@ -206,20 +207,6 @@ def main(argv=None) -> int:
         help="policy pack config JSON (default: <pack>/config/<stack>.json)",
     )
     parser.add_argument("--json", type=Path, help="write the report as JSON to this file")
-    parser.add_argument(
-        "--unknown-outputs",
-        action="store_true",
-        help="treat provider-computed values as unknown, as a first preview does",
-    )
-    parser.add_argument(
-        "-c",
-        "--config",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="a config value for this preview, as `pulumi preview -c`: KEY is "
-        "namespace:key or a key of the project's namespace (repeatable)",
-    )
     parser.add_argument(
         "--allow-unanswered",
         action="store_true",
@@ -261,21 +248,9 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _config(args, project_dir: Path) -> tuple:
-    """The stack's config with the -c values over it, as the engine would pass it."""
-    config, secret_keys = stack_config(project_dir, args.stack)
-    project = project_name(project_dir)
-    for item in args.config:
-        key, equals, value = item.partition("=")
-        if not equals or not key:
-            raise ValueError(f"--config {item!r}: expected KEY=VALUE")
-        config[key if ":" in key else f"{project}:{key}"] = value
-    return config, secret_keys
-
-
 def _preview(args, project_dir: Path, config_file, progress: Progress) -> int:
     try:
-        config, secret_keys = _config(args, project_dir)
+        config, secret_keys = command_line_config(args, project_dir)
     except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -409,6 +409,35 @@ def stack_config(project_dir: Path, stack: str) -> tuple[dict[str, str], list[st
     return config, secrets
 
 
+def add_program_options(parser, unknown_outputs_help: str) -> None:
+    """The options naming a program and its stack config, as `pulumi preview` takes them."""
+    parser.add_argument("--dir", type=Path, default=REPO_ROOT, help="Pulumi project directory")
+    parser.add_argument("--stack", default="dev", help="stack name (Pulumi.<stack>.yaml)")
+    parser.add_argument(
+        "-c",
+        "--config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a config value over the stack's, as `pulumi preview -c`: KEY is namespace:key or "
+        "a key of the project's namespace (repeatable)",
+    )
+    parser.add_argument("--unknown-outputs", action="store_true", help=unknown_outputs_help)
+
+
+def command_line_config(args, project_dir: Path) -> tuple[dict[str, str], list[str]]:
+    """The stack's config with the -c values over it, as the engine would pass it; ValueError
+    for a -c that is not KEY=VALUE."""
+    config, secret_keys = stack_config(project_dir, args.stack)
+    project = project_name(project_dir)
+    for item in args.config:
+        key, equals, value = item.partition("=")
+        if not equals or not key:
+            raise ValueError(f"--config {item!r}: expected KEY=VALUE")
+        config[key if ":" in key else f"{project}:{key}"] = value
+    return config, secret_keys
+
+
 @contextlib.contextmanager
 def _program_modules(program_dir: Path):
     """Let the program import its own modules even where they share a name with ones already

@@ -52,7 +52,14 @@ from typing import Any
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import rpc
 
-from tools.program import REPO_ROOT, ProgramRun, Registration, run_program
+from tools.program import (
+    REPO_ROOT,
+    ProgramRun,
+    Registration,
+    add_program_options,
+    command_line_config,
+    run_program,
+)
 
 TERRAFORM_VERSION = "1.9.0"
 PROVIDER_NAME = "registry.terraform.io/hashicorp/aws"
@@ -704,29 +711,15 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tools.terraform_plan", description=(__doc__ or "").split("\n")[0]
     )
-    parser.add_argument("--dir", type=Path, default=REPO_ROOT, help="Pulumi project directory")
-    parser.add_argument("--stack", default="dev", help="stack name (Pulumi.<stack>.yaml)")
-    parser.add_argument(
-        "-c",
-        "--config",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="a config value over the stack's, as `pulumi preview -c` (repeatable)",
-    )
-    parser.add_argument(
-        "--unknown-outputs",
-        action="store_true",
-        help="provider-computed values unknown, as in a first preview (and a Terraform plan)",
+    add_program_options(
+        parser, "provider-computed values unknown, as in a first preview (and a Terraform plan)"
     )
     parser.add_argument("--out", type=Path, help="write the plan here (default: standard output)")
     args = parser.parse_args(argv)
 
-    from tools.preview import _config
-
     project_dir = args.dir.resolve()
     try:
-        config, secret_keys = _config(args, project_dir)
+        config, secret_keys = command_line_config(args, project_dir)
     except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
