@@ -5,9 +5,10 @@ emulate is listed, and what it deploys runs."""
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import SSLError
 
 from tools.sandbox.deployment import DeploymentError
-from tools.sandbox.emulator import EmulatorBusy
+from tools.sandbox.emulator import Emulator, EmulatorBusy
 from tools.sandbox.sandbox import Sandbox
 
 MINIMAL = Path(__file__).parents[1] / "samples" / "sandbox_minimal"
@@ -60,3 +61,28 @@ def test_one_sandbox_at_a_time_and_a_failed_start_leaves_nothing_behind():
         ca_bundle = Path(first.emulator.ca_bundle)
         assert ca_bundle.exists()
     assert not ca_bundle.exists(), "the TLS directory (with the server's key) is removed"
+
+
+def test_deploying_retries_a_dropped_connection_the_sandbox_own_checks_do_not():
+    """A TLS error on a loopback connection once failed a whole stack's deployment in CI; the AWS
+    provider retries such errors, so the deployment does. The sandbox's own calls stay single so
+    that an injected fault or a denial shows."""
+    emulator = Emulator().start()
+    try:
+        deploying = emulator.client("s3", "us-east-1", deploying=True)
+        checking = emulator.client("s3", "us-east-1")
+        for client in (deploying, checking):
+            failures = iter([SSLError(endpoint_url="https://127.0.0.1", error="decode error")])
+
+            def drop_once(request, failures=failures, **_):
+                error = next(failures, None)
+                if error is not None:
+                    raise error
+
+            client.meta.events.register("before-send.s3.ListBuckets", drop_once)
+
+        assert deploying.list_buckets()["Buckets"] == []
+        with pytest.raises(SSLError):
+            checking.list_buckets()
+    finally:
+        emulator.stop()

@@ -44,6 +44,11 @@ OPERATOR = "sandbox-operator"
 # The sandbox's own calls (as the operator, or as Lambda with a function's role) are made once: a
 # denial or an injected fault shows rather than being retried away.
 _CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+# The deployment's calls are retried on transient errors (a dropped or garbled connection,
+# throttling, a 5xx), as the AWS provider's are (its max_retries defaults to 25): a TLS error
+# seen once in CI on a loopback connection failed a whole stack's deployment, and no fault is
+# injected while deploying.
+_DEPLOYING = Config(retries={"total_max_attempts": 4, "mode": "standard"})
 
 
 class _QuietRequestHandler(MotoRequestHandler):
@@ -275,19 +280,24 @@ class Emulator:
         return True
 
     # --- clients --------------------------------------------------------------------------
-    def client(self, service: str, region: str, credentials: dict | None = None):
+    def client(
+        self, service: str, region: str, credentials: dict | None = None, *, deploying=False
+    ):
         """A client for `service` in `region`, as the operator unless `credentials` are given
-        (boto3 keyword names: aws_access_key_id, aws_secret_access_key, aws_session_token)."""
+        (boto3 keyword names: aws_access_key_id, aws_secret_access_key, aws_session_token).
+        Its calls are made once, unless `deploying`: then transient errors are retried."""
         credentials = credentials or self.operator_credentials
-        key = (service, region, credentials.get("aws_access_key_id"))
+        key = (service, region, credentials.get("aws_access_key_id"), deploying)
         if key not in self._clients:
-            self._clients[key] = self.new_client(service, region, credentials)
+            self._clients[key] = self.new_client(
+                service, region, credentials, _DEPLOYING if deploying else _CONFIG
+            )
         return self._clients[key]
 
-    def new_client(self, service: str, region: str, credentials: dict):
+    def new_client(self, service: str, region: str, credentials: dict, config=_CONFIG):
         """A client of its own (for a caller that adds event hooks to it)."""
         return boto3.Session().client(
-            service, config=_CONFIG, **self._connection(region, credentials)
+            service, config=config, **self._connection(region, credentials)
         )
 
     def _connection(self, region: str, credentials: dict) -> dict:
