@@ -5,7 +5,8 @@ emulate is listed, and what it deploys runs."""
 from pathlib import Path
 
 import pytest
-from botocore.exceptions import SSLError
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ClientError, SSLError
 
 from tools.sandbox.deployment import DeploymentError
 from tools.sandbox.emulator import Emulator, EmulatorBusy
@@ -63,26 +64,46 @@ def test_one_sandbox_at_a_time_and_a_failed_start_leaves_nothing_behind():
     assert not ca_bundle.exists(), "the TLS directory (with the server's key) is removed"
 
 
-def test_deploying_retries_a_dropped_connection_the_sandbox_own_checks_do_not():
-    """A TLS error on a loopback connection once failed a whole stack's deployment in CI; the AWS
-    provider retries such errors, so the deployment does. The sandbox's own calls stay single so
-    that an injected fault or a denial shows."""
+class _Body:
+    def __init__(self, data: bytes):
+        self._data = data
+
+    def stream(self, **_):
+        yield self._data
+
+
+def test_a_failed_connection_is_tried_again_an_answer_is_not():
+    """One TLS alert on a loopback connection once failed a whole stack's deployment in CI. A call
+    whose connection failed is made again (up to 3 attempts); an error the emulator answers (an
+    injected fault, a denial) is not, so the stories still see it."""
     emulator = Emulator().start()
     try:
-        deploying = emulator.client("s3", "us-east-1", deploying=True)
-        checking = emulator.client("s3", "us-east-1")
-        for client in (deploying, checking):
-            failures = iter([SSLError(endpoint_url="https://127.0.0.1", error="decode error")])
+        s3 = emulator.new_client("s3", "us-east-1", emulator.operator_credentials)
+        answers: list = []
 
-            def drop_once(request, failures=failures, **_):
-                error = next(failures, None)
-                if error is not None:
-                    raise error
+        def answer(request, **_):
+            if answers:
+                return answers.pop(0)(request)
+            return None
 
-            client.meta.events.register("before-send.s3.ListBuckets", drop_once)
+        s3.meta.events.register("before-send.s3.ListBuckets", answer)
 
-        assert deploying.list_buckets()["Buckets"] == []
+        def dropped(request):
+            raise SSLError(endpoint_url=request.url, error="[SSL: TLSV1_ALERT_DECODE_ERROR]")
+
+        answers[:] = [dropped, dropped]
+        assert s3.list_buckets()["Buckets"] == []  # third attempt
+        answers[:] = [dropped, dropped, dropped]
         with pytest.raises(SSLError):
-            checking.list_buckets()
+            s3.list_buckets()
+
+        def server_error(request):
+            body = b"<Error><Code>InternalError</Code><Message>injected</Message></Error>"
+            return AWSResponse(request.url, 500, {}, _Body(body))
+
+        answers[:] = [server_error]
+        with pytest.raises(ClientError, match="InternalError"):
+            s3.list_buckets()
+        assert answers == []
     finally:
         emulator.stop()

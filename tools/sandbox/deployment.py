@@ -200,7 +200,7 @@ class SandboxMocks(AwsMocks):
         return physical, state
 
     def _client(self, service: str):
-        return self.emulator.client(service, self.deployment.region, deploying=True)
+        return self.emulator.client(service, self.deployment.region)
 
     # --- S3 -------------------------------------------------------------------------------
     def _create_bucket(self, state, inputs):

@@ -22,6 +22,7 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -42,13 +43,20 @@ from werkzeug.serving import make_server
 ACCOUNT_ID = "123456789012"  # moto's default account, and the one tools.aws_mocks answers with
 OPERATOR = "sandbox-operator"
 # The sandbox's own calls (as the operator, or as Lambda with a function's role) are made once: a
-# denial or an injected fault shows rather than being retried away.
+# denial or an injected fault shows rather than being retried away. Only a call whose connection
+# failed is made again (_retry_failed_connection).
 _CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"})
-# The deployment's calls are retried on transient errors (a dropped or garbled connection,
-# throttling, a 5xx), as the AWS provider's are (its max_retries defaults to 25): a TLS error
-# seen once in CI on a loopback connection failed a whole stack's deployment, and no fault is
-# injected while deploying.
-_DEPLOYING = Config(retries={"total_max_attempts": 4, "mode": "standard"})
+_CONNECTION_ATTEMPTS = 3
+
+
+def _retry_failed_connection(attempts, caught_exception=None, **_):
+    """A call whose connection failed (refused, timed out, a TLS error) is made again, up to
+    _CONNECTION_ATTEMPTS in all: faults and denials are answers, never failed connections, so
+    this hides neither. One TLS alert on a loopback connection once failed a whole deployment in
+    CI; the AWS provider and the SDKs retry such errors too."""
+    if isinstance(caught_exception, BotocoreConnectionError) and attempts < _CONNECTION_ATTEMPTS:
+        return 0.05  # seconds before the next attempt
+    return None
 
 
 class _QuietRequestHandler(MotoRequestHandler):
@@ -280,25 +288,22 @@ class Emulator:
         return True
 
     # --- clients --------------------------------------------------------------------------
-    def client(
-        self, service: str, region: str, credentials: dict | None = None, *, deploying=False
-    ):
+    def client(self, service: str, region: str, credentials: dict | None = None):
         """A client for `service` in `region`, as the operator unless `credentials` are given
-        (boto3 keyword names: aws_access_key_id, aws_secret_access_key, aws_session_token).
-        Its calls are made once, unless `deploying`: then transient errors are retried."""
+        (boto3 keyword names: aws_access_key_id, aws_secret_access_key, aws_session_token)."""
         credentials = credentials or self.operator_credentials
-        key = (service, region, credentials.get("aws_access_key_id"), deploying)
+        key = (service, region, credentials.get("aws_access_key_id"))
         if key not in self._clients:
-            self._clients[key] = self.new_client(
-                service, region, credentials, _DEPLOYING if deploying else _CONFIG
-            )
+            self._clients[key] = self.new_client(service, region, credentials)
         return self._clients[key]
 
-    def new_client(self, service: str, region: str, credentials: dict, config=_CONFIG):
+    def new_client(self, service: str, region: str, credentials: dict):
         """A client of its own (for a caller that adds event hooks to it)."""
-        return boto3.Session().client(
-            service, config=config, **self._connection(region, credentials)
+        client = boto3.Session().client(
+            service, config=_CONFIG, **self._connection(region, credentials)
         )
+        client.meta.events.register("needs-retry", _retry_failed_connection)
+        return client
 
     def _connection(self, region: str, credentials: dict) -> dict:
         return {
