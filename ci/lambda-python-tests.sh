@@ -5,7 +5,8 @@
 #      (ci/lambda-oldest-sdk.txt): Lambda's runtime ships its own SDK, older than our
 #      pin and not under our control.
 # `make test` runs this after the main suite. Without a python3.13 on PATH or under pyenv, it says
-# so and succeeds: the main suite has run, and CI installs 3.13.
+# so and succeeds: the main suite has run. CI installs 3.13 and sets REQUIRE_LAMBDA_PYTHON=1, so
+# there a missing 3.13 fails instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +35,10 @@ if [ "${1:-}" = "--available" ]; then
   exit
 fi
 if [ -z "$PYTHON" ]; then
+  if [ -n "${REQUIRE_LAMBDA_PYTHON:-}" ]; then
+    echo "error: no python$VERSION found (PATH, pyenv), and REQUIRE_LAMBDA_PYTHON is set" >&2
+    exit 1
+  fi
   echo "notice: no python$VERSION found (PATH, pyenv): skipped the handler tests and sandbox" \
     "stories on Lambda's Python and on the oldest SDK the handlers need"
   exit 0

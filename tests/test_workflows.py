@@ -460,7 +460,11 @@ def test_the_suite_runs_against_the_newest_release_of_each_pin_and_names_the_one
     flow = workflow(NEWEST)
     triggers = flow["on"]
     assert {"schedule", "workflow_dispatch", "pull_request"} <= set(triggers)
-    assert "requirements*.txt" in triggers["pull_request"]["paths"]
+    # Every file that pins a dependency the suite installs (not the oldest SDK: it moves by hand).
+    paths = triggers["pull_request"]["paths"]
+    assert {"requirements*.txt", "policy/requirements.txt", "provider/requirements.txt"} <= set(
+        paths
+    )
     (job,) = wc.jobs(flow).values()
     upgrades = job["strategy"]["matrix"]["upgrade"]
     named = {package for entry in upgrades for package in entry.split()}
@@ -475,8 +479,18 @@ def test_the_suite_runs_against_the_newest_release_of_each_pin_and_names_the_one
 def test_pins_move_through_pull_requests():
     assert schema_check("vendor.dependabot", DEPENDABOT).returncode == 0
     updates = yaml.safe_load(DEPENDABOT.read_text())["updates"]
-    covered = {(u["package-ecosystem"], u["directory"]) for u in updates}
-    assert {("pip", "/"), ("pip", "/policy"), ("github-actions", "/")} <= covered
+    covered = {
+        (u["package-ecosystem"], directory)
+        for u in updates
+        for directory in u.get("directories", [u.get("directory")])
+    }
+    assert {("pip", "/"), ("pip", "/policy"), ("pip", "/provider"), ("github-actions", "/")} <= (
+        covered
+    )
+    # The provider's pins must equal the root's (tests/test_component_package.py): one entry for
+    # both directories, so one pull request moves them together.
+    (both,) = [u for u in updates if "/provider" in u.get("directories", [])]
+    assert "/" in both["directories"]
     # The oldest SDK the handlers are tested on stays where no update reaches it.
     assert not list(ROOT.glob("requirements*oldest*"))
     assert (ROOT / "ci" / "lambda-oldest-sdk.txt").is_file()
@@ -490,3 +504,31 @@ def test_the_checks_give_make_test_both_pythons():
     ]
     versions = str(setup["with"]["python-version"]).split()
     assert versions[-1] == "3.11" and "3.13" in versions  # the last one is `python3`
+
+
+def test_ci_runs_the_lambda_side_tests_on_both_pythons_and_never_skips_3_13():
+    steps = {step.get("name"): step for step in wc.steps(wc.jobs(workflow(CHECKS))["test"])}
+    assert steps["Tests"]["env"]["REQUIRE_LAMBDA_PYTHON"] == "1"
+    on_3_11 = steps["Handler tests and sandbox stories on 3.11"]["run"]
+    assert "tests/handlers" in on_3_11 and "tests/sandbox/test_end_to_end.py" in on_3_11
+
+
+@pytest.mark.parametrize("required", [False, True])
+def test_without_lambda_python_the_script_skips_with_a_notice_unless_required(tmp_path, required):
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYENV_ROOT": str(tmp_path),  # no versions there
+        "LAMBDA_PYTHON_VERSION": "3.99",  # on no PATH either
+        **({"REQUIRE_LAMBDA_PYTHON": "1"} if required else {}),
+    }
+    run = subprocess.run(
+        ["bash", str(ROOT / "ci" / "lambda-python-tests.sh")],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if required:
+        assert run.returncode == 1 and "error: no python3.99 found" in run.stderr
+    else:
+        assert run.returncode == 0 and "notice: no python3.99 found" in run.stdout

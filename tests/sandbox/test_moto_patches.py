@@ -4,12 +4,15 @@ half works. The supported range is refused outside it."""
 
 import inspect
 import json
+import subprocess
+import sys
 
 import boto3
 import pytest
 from moto import mock_aws
 
-from tools.sandbox import moto_patches
+from tools.program import REPO_ROOT
+from tools.sandbox import moto_patches, moto_version
 from tools.sandbox.authorization import _S3_BUCKET_ACTIONS, _S3_OBJECT_ACTIONS, _arn_formats
 
 
@@ -127,20 +130,48 @@ def test_a_delete_in_a_versioned_bucket_sends_delete_marker_created(notified_buc
 
 @pytest.mark.parametrize("installed", ["5.2.5", "5.2.6"])
 def test_the_tested_releases_are_accepted(installed):
-    moto_patches.check_moto_version(installed)
+    moto_version.check_moto_version(installed)
 
 
-@pytest.mark.parametrize("installed", ["5.1.22", "5.3.0", "6.0.0"])
+# 5.2.7: a patch release nobody has run the stories on yet is refused too (5.2.6 was one).
+@pytest.mark.parametrize("installed", ["5.1.22", "5.2.7", "5.3.0", "6.0.0"])
 def test_other_releases_are_refused_naming_the_range(installed):
-    with pytest.raises(moto_patches.UnsupportedMoto, match=r"supports moto>=5\.2\.5,<5\.3"):
-        moto_patches.check_moto_version(installed)
+    with pytest.raises(moto_version.UnsupportedMoto, match=r"supports moto>=5\.2\.5,<=5\.2\.6"):
+        moto_version.check_moto_version(installed)
 
 
 def test_the_sandbox_refuses_to_start_on_an_unsupported_moto(monkeypatch, capsys):
     from tools.sandbox import __main__ as cli
 
-    monkeypatch.setattr(moto_patches, "version", lambda package: "5.3.1")
+    monkeypatch.setattr(moto_version, "version", lambda package: "5.3.1")
     assert cli.main(["--demo"]) == 2
-    assert "moto 5.3.1 is installed; the sandbox supports moto>=5.2.5,<5.3" in (
+    assert "moto 5.3.1 is installed; the sandbox supports moto>=5.2.5,<=5.2.6" in (
         capsys.readouterr().err
     )
+
+
+def test_an_unsupported_moto_is_refused_before_its_internals_are_imported():
+    """A release that moved a patched name would otherwise fail with an ImportError."""
+    probe = (
+        "import importlib.metadata, sys\n"
+        "importlib.metadata.version = lambda package: '5.2.7'\n"
+        "try:\n"
+        "    import tools.sandbox.emulator\n"
+        "except RuntimeError as error:\n"
+        "    print(type(error).__name__, error)\n"
+        "print('moto.core' in sys.modules)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert run.stdout.splitlines() == [
+        (
+            "UnsupportedMoto moto 5.2.7 is installed; the sandbox supports moto>=5.2.5,<=5.2.6 "
+            "(install the version requirements-dev.txt pins)"
+        ),
+        "False",
+    ]

@@ -21,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 from tools.program import REPO_ROOT
-from tools.sandbox import moto_patches, scenarios
+from tools.sandbox import moto_version, scenarios
 from tools.sandbox.deployment import DeploymentError
 from tools.sandbox.sandbox import Sandbox
 
@@ -158,7 +158,7 @@ def main(argv=None) -> int:
     except DeploymentError as error:
         print(f"error: the deployment failed: {error}", file=sys.stderr)
         return 2
-    except moto_patches.UnsupportedMoto as error:
+    except moto_version.UnsupportedMoto as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     try:

@@ -18,12 +18,11 @@ exit):
   action IAM authorizes (s3:GetObject): translated before moto's own check (iam_action).
 
 Every patched name is listed in PATCHED; tests/sandbox/test_moto_patches.py fails when one moves
-or changes its signature, and SUPPORTED_MOTO is the range those tests and the stories pass on.
+or changes its signature; moto_version.SUPPORTED_MOTO is the range they and the stories pass on.
 """
 
 import contextlib
 import itertools
-from importlib.metadata import version
 
 from moto import settings
 from moto.core.authorization import ActionAuthenticatorMixin
@@ -32,14 +31,9 @@ from moto.iam import access_control
 from moto.iam.access_control import PermissionResult
 from moto.s3 import models as s3_models
 from moto.s3 import notifications
-from packaging.specifiers import SpecifierSet
-from packaging.version import Version
 
 from tools.sandbox.authorization import s3_action_of
 from tools.sandbox.policy_evaluator import EXPLICIT_DENY, Request, evaluate
-
-# The moto releases the sandbox is tested with: moto rewrites internals within minor releases.
-SUPPORTED_MOTO = ">=5.2.5,<5.3"
 
 # What the patches replace: (owner, attribute, the parameters it must take).
 PATCHED = (
@@ -53,21 +47,6 @@ PATCHED = (
     (notifications, "_get_s3_event", ("event_name", "bucket", "key", "notification_id")),
     (s3_models.S3Backend, "_set_delete_marker", ("self", "bucket_name", "key_name")),
 )
-
-
-class UnsupportedMoto(RuntimeError):
-    """The installed moto is outside SUPPORTED_MOTO."""
-
-
-def check_moto_version(installed: str | None = None) -> None:
-    """Refuse a moto the sandbox was not tested with: its internals (patched here, and read by
-    the emulator) change between releases, and a half-working sandbox proves nothing."""
-    installed = installed or version("moto")
-    if Version(installed) not in SpecifierSet(SUPPORTED_MOTO):
-        raise UnsupportedMoto(
-            f"moto {installed} is installed; the sandbox supports moto{SUPPORTED_MOTO} "
-            "(install the version requirements-dev.txt pins)"
-        )
 
 
 @contextlib.contextmanager

@@ -22,7 +22,7 @@ from typing import Self, TypeVar
 from urllib.parse import urlparse
 
 from tools.program import REPO_ROOT, ProgramRun, run_program, stack_config
-from tools.sandbox import destinations, moto_patches, s3_delivery
+from tools.sandbox import destinations, moto_patches, moto_version, s3_delivery
 from tools.sandbox.api_gateway import ApiClient
 from tools.sandbox.async_invoker import AsyncInvoker
 from tools.sandbox.deployment import Deployment, SandboxMocks
@@ -99,7 +99,7 @@ class Sandbox:
         self.stop()
 
     def start(self) -> Self:
-        moto_patches.check_moto_version()  # before anything half-starts
+        moto_version.check_moto_version()  # before anything half-starts
         try:
             self._stack.callback(self.emulator.stop)  # also cleans up after a failed start
             self.emulator.start()
