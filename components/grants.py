@@ -139,14 +139,16 @@ def write_traces(sid: str = "WriteTraces") -> dict:
 
 
 # The KMS actions a service calls with a role's credentials when an action of the role's reaches
-# data the stack's key encrypts: (service, KMS actions). S3 writers get Decrypt too: S3 needs it
-# for multipart uploads and to check what it wrote (S3 User Guide, "Using SSE-KMS"); DynamoDB
-# decrypts with the caller's permission for every item and stream read or write (DynamoDB
-# Developer Guide, "Encryption at rest: how it works"); SQS producers need both (SQS Developer
-# Guide, "Key management"). A Lambda environment needs nothing of the role: Lambda holds a grant.
+# data the stack's key encrypts: (service, KMS actions). An S3 write makes a data key; a writer
+# that uploads in parts (it may abort them) also decrypts the parts' keys to complete the upload
+# (S3 User Guide, "Multipart upload API and permissions"); a read decrypts. DynamoDB decrypts with
+# the caller's permission for every item and stream read or write (DynamoDB Developer Guide,
+# "Encryption at rest: how it works"); SQS producers need both (SQS Developer Guide, "Key
+# management"). A Lambda environment needs nothing of the role: Lambda holds a grant.
 _DYNAMODB = ("dynamodb", ("kms:Decrypt",))
 KEY_USE = {
-    "s3:putobject": ("s3", ("kms:Decrypt", "kms:GenerateDataKey")),
+    "s3:putobject": ("s3", ("kms:GenerateDataKey",)),
+    "s3:abortmultipartupload": ("s3", ("kms:Decrypt",)),
     "s3:getobject": ("s3", ("kms:Decrypt",)),
     "s3:getobjectversion": ("s3", ("kms:Decrypt",)),
     "sqs:sendmessage": ("sqs", ("kms:Decrypt", "kms:GenerateDataKey")),

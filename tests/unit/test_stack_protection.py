@@ -122,14 +122,19 @@ def test_each_role_may_use_the_key_only_through_the_services_its_grants_reach(pr
         "UseStackKeyThroughS3",  # writing archive objects
         "UseStackKeyThroughSqs",  # dead-lettering
     ]
+    # A single PutObject only makes a data key (the sandbox's least-privilege test proves the
+    # archive never needs kms:Decrypt through S3); the object copy, which uploads in parts and
+    # reads, decrypts too.
     assert archive["UseStackKeyThroughS3"] == {
         "Sid": "UseStackKeyThroughS3",
         "Effect": "Allow",
-        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+        "Action": ["kms:GenerateDataKey"],
         "Resource": [key],
         "Condition": {"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}},
     }
     assert archive["UseStackKeyThroughDynamodb"]["Action"] == ["kms:Decrypt"]
+    copy = key_statements(prod, "object-copy-fn-policy")["UseStackKeyThroughS3"]
+    assert copy["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
     # HeadObject decrypts nothing: the metadata function reads no object data.
     assert sorted(key_statements(prod, "image-metadata-fn-policy")) == [
         "UseStackKeyThroughDynamodb",

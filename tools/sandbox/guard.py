@@ -180,15 +180,17 @@ class Guard:
         if identity is None:
             return access_key == self.emulator.operator_credentials.get("aws_access_key_id")
         region = self.emulator.region_of_bucket(resource.split(":::", 1)[1].split("/", 1)[0])
-        call = Call(
-            "s3", f"{action.split(':', 1)[1]} (presigned URL)", {}, region, identity.account
-        )
+        operation = action.split(":", 1)[1]  # s3:GetObject: the GetObject the URL was signed for
+        call = Call("s3", operation, {}, region, identity.account)
         need = Need(action, resource)
-        decision = self._decide(need, identity, call, secure=True)
+        # S3 decrypts an SSE-KMS object with the signer's permission on the key, as for its own call.
+        needs = [need, *authorization.key_needs(call, [need], self.emulator.customer_key_of)]
+        decisions = [(n, self._decide(n, identity, call, secure=True)) for n in needs]
+        allowed = all(decision.allowed for _, decision in decisions)
         self.calls.append(
-            CallRecord(identity, "s3", call.operation, [(need, decision)], decision.allowed)
+            CallRecord(identity, "s3", f"{operation} (presigned URL)", decisions, allowed)
         )
-        return decision.allowed
+        return allowed
 
     # --- judging --------------------------------------------------------------------------
     def _authorize(self, call: Call, identity: Identity, secure: bool, model, context: dict):
