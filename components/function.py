@@ -75,12 +75,13 @@ def _check(section: Section) -> None:
     section.boolean("reads_object_data", True)
 
 
-def stable_function_name(logical_name: str) -> str:
+def stable_function_name(logical_name: str, max_length: int = MAX_NAME_LENGTH) -> str:
     """`<logical name>-<7 hex>`, like Pulumi's auto-naming but derived from project, stack and
-    logical name, so it is known before the function exists and differs between stacks."""
+    logical name, so it is known before the function exists and differs between stacks (also
+    for other names that must be unique per account and region)."""
     scope = f"{pulumi.get_project()}/{pulumi.get_stack()}/{logical_name}"
     suffix = hashlib.sha256(scope.encode()).hexdigest()[:7]
-    return f"{logical_name[: MAX_NAME_LENGTH - len(suffix) - 1]}-{suffix}"
+    return f"{logical_name[: max_length - len(suffix) - 1]}-{suffix}"
 
 
 class Function(pulumi.ComponentResource):

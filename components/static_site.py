@@ -20,6 +20,7 @@ import pulumi_aws as aws
 from .args import CLOUDFRONT_CERTIFICATE_REGION, read_custom_domain
 from .checks import Section, check_args
 from .custom_domain import alias_records, validated_certificate
+from .function import stable_function_name
 from .protection import NO_PROTECTION, Protection
 from .secure_bucket import SecureBucket, SecureBucketArgs
 
@@ -31,6 +32,8 @@ CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 # Pages and generated config are revalidated on each visit, so a deploy shows at once.
 REVALIDATE = "no-cache"
 TYPES = {".js": "text/javascript; charset=utf-8", ".html": "text/html; charset=utf-8"}
+# CloudWatch Logs delivery source and destination names: 1 to 60 characters (PutDeliverySource).
+_DELIVERY_NAME_LENGTH = 60
 
 
 def content_type(path: str) -> str:
@@ -201,12 +204,14 @@ class StaticSite(pulumi.ComponentResource):
 
     def _standard_logs(self, name: str, log_bucket: pulumi.Input[str]) -> None:
         """CloudFront standard logging (v2): the distribution's access logs, delivered by
-        CloudWatch from us-east-1 into the stack's log bucket, under CloudFront/<id>/<date>."""
+        CloudWatch from us-east-1 into the stack's log bucket, under CloudFront/<id>/<date>.
+        Delivery sources and destinations are named per account and region (us-east-1 for every
+        stack): their names carry the stack's hash, so dev and prod in one account both deploy."""
         child = pulumi.ResourceOptions(parent=self)
         partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
         source = aws.cloudwatch.LogDeliverySource(
             f"{name}-log-source",
-            name=f"{name}-access-logs",
+            name=stable_function_name(f"{name}-access-logs", _DELIVERY_NAME_LENGTH),
             log_type="ACCESS_LOGS",
             resource_arn=self.distribution.arn,
             region=CLOUDFRONT_CERTIFICATE_REGION,
@@ -214,7 +219,7 @@ class StaticSite(pulumi.ComponentResource):
         )
         destination = aws.cloudwatch.LogDeliveryDestination(
             f"{name}-log-destination",
-            name=f"{name}-log-bucket",
+            name=stable_function_name(f"{name}-log-bucket", _DELIVERY_NAME_LENGTH),
             output_format="json",
             delivery_destination_configuration={
                 "destination_resource_arn": pulumi.Output.concat(

@@ -465,6 +465,25 @@ def test_cloudfront_logs_reach_the_log_bucket_from_us_east_1(prod):
     }
 
 
+def test_cloudfront_log_deliveries_of_two_stacks_in_one_account_do_not_collide(dev, prod):
+    """Delivery sources and destinations are named per account and region, and every stack's
+    live in us-east-1."""
+
+    def names(run) -> set:
+        return {
+            resource.inputs["name"]
+            for kind in (
+                "logDeliverySource:LogDeliverySource",
+                "logDeliveryDestination:LogDeliveryDestination",
+            )
+            for resource in run.of_type(f"aws:cloudwatch/{kind}")
+        }
+
+    assert len(names(dev)) == len(names(prod)) == 2
+    assert not names(dev) & names(prod)
+    assert all(len(name) <= 60 for name in names(dev) | names(prod))  # PutDeliverySource's limit
+
+
 def test_without_a_distribution_the_log_bucket_admits_only_s3_logging():
     run = run_with(streamArchive={"enabled": True})
     bucket = log_bucket(run)
