@@ -23,7 +23,7 @@ from typing import Any, Required, TypedDict
 
 import pulumi
 
-from .checks import ArgsError, Namer, Section, args_namer, camel, inner_value
+from .checks import SCHEMA_SPELLING, ArgsError, Namer, Section, args_namer, camel, inner_value
 
 # Installed, handlers/ is a sibling package (event_pipelines.handlers); in this repository it is a
 # top-level one, as Lambda and the tests import it.
@@ -458,6 +458,11 @@ def _check(resolve: Callable[[Section], Any], args, args_type: type, problems, n
     settings = resolve(section)
     section.finish()
     if own and problems:
+        # Through the component package, the component's name: other languages have no XArgs.
+        if SCHEMA_SPELLING.get():
+            raise ArgsError(
+                problems, f"invalid {args_type.__name__.removesuffix('Args')} arguments"
+            )
         raise ArgsError(problems, f"invalid {args_type.__name__}")
     return settings
 

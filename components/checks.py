@@ -6,6 +6,7 @@ import inspect
 import json
 import re
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import MISSING, fields
 from typing import Any
 
@@ -40,9 +41,21 @@ def snake(name: str) -> str:
 Namer = Callable[[tuple[str, ...]], str]
 
 
+# True while the component package constructs a component for a program in another language
+# (components.provider): problems then name arguments as its schema spells them.
+SCHEMA_SPELLING: ContextVar[bool] = ContextVar("schema_spelling", default=False)
+
+
 def args_namer(args_type: type) -> Namer:
-    """Names as a library user wrote them: UserBucketsArgs.function.memory_size."""
-    return lambda path: ".".join((args_type.__name__, *path))
+    """Names as a library user wrote them: UserBucketsArgs.function.memory_size; through the
+    component package, as a TypeScript or YAML program wrote them: UserBuckets.function.memorySize."""
+
+    def name(path: tuple[str, ...]) -> str:
+        if SCHEMA_SPELLING.get():
+            return ".".join((args_type.__name__.removesuffix("Args"), *map(camel, path)))
+        return ".".join((args_type.__name__, *path))
+
+    return name
 
 
 class Section:
@@ -134,6 +147,8 @@ def _is_integer(value) -> bool:
 
 
 def _shown(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 64, as the program wrote it: the engine sends numbers as floats
     if isinstance(value, pulumi.Output):
         return "an Output (a plain value is needed here: pass a literal, not a resource's output)"
     try:

@@ -11,6 +11,7 @@ import sys
 from pulumi.provider import main
 from pulumi.provider.experimental.component import ComponentProvider
 
+from .checks import SCHEMA_SPELLING
 from .image_metadata import ImageMetadata
 from .notes_api import NotesApi
 from .object_copy import ObjectCopy
@@ -41,9 +42,21 @@ def _tidy(node):
     return node
 
 
+class _Provider(ComponentProvider):
+    """The SDK's component provider; a bad argument is named as the program's language spells it
+    (UserBuckets.function.memorySize), not as Python does."""
+
+    def construct(self, name, resource_type, inputs, options=None):
+        spelling = SCHEMA_SPELLING.set(True)
+        try:
+            return super().construct(name, resource_type, inputs, options)
+        finally:
+            SCHEMA_SPELLING.reset(spelling)
+
+
 def provider() -> ComponentProvider:
     """The SDK's component provider for COMPONENTS, serving the tidied schema."""
-    host = ComponentProvider(list(COMPONENTS), NAME, version=VERSION)
+    host = _Provider(list(COMPONENTS), NAME, version=VERSION)
     assert host.schema is not None  # the component provider always builds one
     host.schema = json.dumps(_tidy(json.loads(host.schema)))
     return host

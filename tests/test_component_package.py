@@ -253,6 +253,28 @@ def test_the_provider_refuses_a_missing_required_input(tmp_path):
         )
 
 
+def test_a_bad_argument_from_another_language_is_named_as_that_language_spells_it(tmp_path):
+    """A TypeScript or YAML program wrote memorySize: 64, not memory_size=64.0."""
+    with pytest.raises(Exception) as raised:
+        _program(
+            tmp_path,
+            "bad",
+            f"""
+            from components.provider import provider
+            provider().construct(
+                "p",
+                "{TOKEN}StreamArchive",
+                {{"function": {{"memorySize": 64.0}}, "stream": {{"batchSize": 0.0}}}},
+                None,
+            )
+            """,
+        )
+    message = str(raised.value)
+    assert "StreamArchive.function.memorySize: 64 is not accepted" in message
+    assert "StreamArchive.stream.batchSize: 0 is not accepted" in message
+    assert "memory_size" not in message and "StreamArchiveArgs" not in message
+
+
 def test_the_plugin_entry_point_finds_the_components_of_its_checkout(tmp_path):
     # As the CLI runs it: from its own directory's virtualenv, the repository not on the path.
     site_packages = sysconfig.get_paths()["purelib"]
