@@ -15,7 +15,8 @@ import pulumi
 from . import grants
 from .args import ImageMetadataArgs, outputs_of, resolve_image_metadata
 from .function import FunctionArgs
-from .protection import NO_PROTECTION, Protection
+from .log_bucket import standalone_protection
+from .protection import Protection
 from .s3_function import OBJECT_CREATED, OBJECT_DELETES, NotificationRule, s3_function
 from .secure_bucket import SecureBucket, SecureBucketArgs
 from .table import secure_table
@@ -41,10 +42,13 @@ class ImageMetadata(pulumi.ComponentResource):
         args: ImageMetadataArgs,
         opts: pulumi.ResourceOptions | None = None,
         *,
-        protection: Protection = NO_PROTECTION,
+        protection: Protection | None = None,
     ):
         settings = resolve_image_metadata(args)
         super().__init__("event-pipelines:index:ImageMetadata", name, None, opts)
+        # On its own (no protection given), its buckets still log their access: Shared's default.
+        if protection is None:
+            protection = standalone_protection(name, self)
         child = pulumi.ResourceOptions(parent=self)
 
         self.bucket = SecureBucket(

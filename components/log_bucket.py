@@ -21,6 +21,7 @@ import pulumi_aws as aws
 
 from .args import ACCESS_LOG_RETENTION_DAYS, SharedSettings
 from .checks import Section, check_args
+from .protection import Protection
 from .secure_bucket import SecureBucket, SecureBucketArgs
 
 
@@ -112,3 +113,17 @@ def _service_writes(sid: str, service: str, bucket_arn, equals: dict, source_arn
         "Resource": pulumi.Output.concat(bucket_arn, "/*"),
         "Condition": {"StringEquals": equals, "ArnLike": {"aws:SourceArn": source_arn}},
     }
+
+
+def standalone_protection(
+    name: str, parent: pulumi.Resource, cloudfront_logs: bool = False
+) -> Protection:
+    """What a pipeline used on its own (given no protection) adds: its buckets' server access logs,
+    into a log bucket of its own, as a stack's Shared does by default (accessLogs on). What else
+    Shared adds costs money or needs a decision (a customer key, WAF, code signing): left off."""
+    logs = LogBucket(
+        f"{name}-access-logs",
+        LogBucketArgs(cloudfront_logs=cloudfront_logs),
+        pulumi.ResourceOptions(parent=parent),
+    )
+    return Protection(log_bucket=logs.bucket_name, cloudfront_logs=cloudfront_logs)

@@ -21,7 +21,8 @@ from . import grants
 from .args import NotesApiArgs, outputs_of, resolve_notes_api, stack_region
 from .checks import ArgsError
 from .function import Function, FunctionArgs
-from .protection import NO_PROTECTION, Protection
+from .log_bucket import standalone_protection
+from .protection import Protection
 from .rest_api import LambdaRestApi, RestApiArgs, Route
 from .secure_bucket import SecureBucket, SecureBucketArgs
 from .static_site import StaticSite, StaticSiteArgs
@@ -134,11 +135,15 @@ class NotesApi(pulumi.ComponentResource):
         args: NotesApiArgs,
         opts: pulumi.ResourceOptions | None = None,
         *,
-        protection: Protection = NO_PROTECTION,
+        protection: Protection | None = None,
     ):
         settings = resolve_notes_api(args, region=stack_region(opts))
-        _check_protection(protection)
+        if protection is not None:  # checked before anything registers
+            _check_protection(protection)
         super().__init__("event-pipelines:index:NotesApi", name, None, opts)
+        # On its own (no protection given), its buckets still log their access: Shared's default.
+        if protection is None:
+            protection = standalone_protection(name, self, cloudfront_logs=True)
         child = pulumi.ResourceOptions(parent=self)
         region = aws.get_region_output().region
         partition = aws.get_partition_output()

@@ -19,7 +19,8 @@ import pulumi
 from . import grants
 from .args import ObjectCopyArgs, outputs_of, resolve_object_copy
 from .function import FunctionArgs
-from .protection import NO_PROTECTION, Protection
+from .log_bucket import standalone_protection
+from .protection import Protection
 from .s3_function import OBJECT_CREATED, OBJECT_DELETES, NotificationRule, s3_function
 from .secure_bucket import SecureBucket, SecureBucketArgs
 
@@ -42,10 +43,13 @@ class ObjectCopy(pulumi.ComponentResource):
         args: ObjectCopyArgs,
         opts: pulumi.ResourceOptions | None = None,
         *,
-        protection: Protection = NO_PROTECTION,
+        protection: Protection | None = None,
     ):
         settings = resolve_object_copy(args)
         super().__init__("event-pipelines:index:ObjectCopy", name, None, opts)
+        # On its own (no protection given), its buckets still log their access: Shared's default.
+        if protection is None:
+            protection = standalone_protection(name, self)
         child = pulumi.ResourceOptions(parent=self)
 
         self.source = SecureBucket(

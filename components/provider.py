@@ -23,7 +23,8 @@ NAME = "event-pipelines"
 VERSION = "0.1.0"  # the distribution's (pyproject.toml); a test keeps them equal
 # EventPipelines brings what the pipelines share; Shared alone is not offered: what it makes
 # reaches a pipeline as a Python object (protection=), which no other language can pass. A
-# pipeline on its own has its building blocks' safe defaults (see docs/library.md).
+# pipeline on its own has its building blocks' safe defaults and a log bucket of its own
+# (see docs/library.md).
 COMPONENTS = [EventPipelines, UserBuckets, StreamArchive, ImageMetadata, ObjectCopy, NotesApi]
 
 

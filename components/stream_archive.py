@@ -15,7 +15,8 @@ import pulumi
 from . import grants
 from .args import StreamArchiveArgs, outputs_of, resolve_stream_archive
 from .function import FunctionArgs
-from .protection import NO_PROTECTION, Protection
+from .log_bucket import standalone_protection
+from .protection import Protection
 from .secure_bucket import SecureBucket, SecureBucketArgs
 from .stream_function import stream_function
 from .table import secure_table
@@ -43,10 +44,13 @@ class StreamArchive(pulumi.ComponentResource):
         args: StreamArchiveArgs,
         opts: pulumi.ResourceOptions | None = None,
         *,
-        protection: Protection = NO_PROTECTION,
+        protection: Protection | None = None,
     ):
         settings = resolve_stream_archive(args)
         super().__init__("event-pipelines:index:StreamArchive", name, None, opts)
+        # On its own (no protection given), its buckets still log their access: Shared's default.
+        if protection is None:
+            protection = standalone_protection(name, self)
         child = pulumi.ResourceOptions(parent=self)
 
         self.table = secure_table(

@@ -6,7 +6,10 @@ import textwrap
 import pytest
 
 from components import args
-from tools.program import run_program
+from tools import policy_pack, preview
+from tools.program import REPO_ROOT, run_program
+
+LOGGING = "aws:s3/bucketLogging:BucketLogging"
 
 # (component module, class, the arguments it needs at least)
 PIPELINES = [
@@ -254,3 +257,42 @@ def test_a_stack_of_pipelines_deploys_what_it_is_given_behind_shared(tmp_path):
     assert run.of_type("event-pipelines:index:StreamArchive")
     assert not run.of_type("event-pipelines:index:UserBuckets")
     assert set(run.outputs["exports"]) >= {"customerKeyArn", "streamArchiveTableArn"}
+
+
+@pytest.mark.parametrize("module, name, needed", PIPELINES)
+def test_a_pipeline_on_its_own_logs_its_buckets_access_as_a_stack_does(
+    tmp_path, module, name, needed
+):
+    """Shared's default (accessLogs on) holds without Shared: the pipeline makes a log bucket of
+    its own, and the pack's s3-access-logging rule (mandatory in prod.json) finds nothing."""
+    run = library_program(
+        tmp_path,
+        f"""
+        from components.{module} import {name}, {name}Args
+        {name}("p", {name}Args(**{needed!r}))
+        """,
+    )
+    buckets = {b.outputs["bucket"] for b in run.of_type("aws:s3/bucket:Bucket")}
+    log_buckets = {
+        b.outputs["bucket"]
+        for b in run.of_type("aws:s3/bucket:Bucket")
+        if b.name == "p-access-logs"
+    }
+    logged = {l.inputs["bucket"]: l.inputs["targetBucket"] for l in run.of_type(LOGGING)}
+    assert logged == {bucket: target for bucket in buckets - log_buckets for target in log_buckets}
+    pack = policy_pack.load(REPO_ROOT / "policy")
+    pack.configure({"all": "mandatory"})
+    findings = [v for v in preview.evaluate(run, pack) if v.policy == "s3-access-logging"]
+    assert findings == []
+
+
+def test_a_pipeline_given_no_protection_explicitly_adds_nothing(tmp_path):
+    run = library_program(
+        tmp_path,
+        """
+        from components.protection import NO_PROTECTION
+        from components.stream_archive import StreamArchive
+        StreamArchive("p", {}, protection=NO_PROTECTION)
+        """,
+    )
+    assert len(run.of_type("aws:s3/bucket:Bucket")) == 1 and run.of_type(LOGGING) == []
