@@ -116,7 +116,9 @@ class LambdaRestApi(pulumi.ComponentResource):
             name,
             description=args.description,
             endpoint_configuration={"types": "REGIONAL"},
-            # With a domain of its own, the default endpoint (which accepts TLS 1.0) is closed.
+            # The default execute-api endpoint takes TLS 1.2 or later (its default, TLS_1_0, also
+            # takes 1.0 and 1.1); with a domain of its own, that endpoint is closed altogether.
+            security_policy="TLS_1_2",
             disable_execute_api_endpoint=bool(args.domain),
             opts=child,
         )
