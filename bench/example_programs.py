@@ -1,6 +1,7 @@
 """Run the offline preview on every Python program of a checkout of pulumi/examples.
 
-    python -m bench.example_programs PATH_TO_EXAMPLES [--time-limit 60] [--json FILE]
+    python -m bench.example_programs PATH_TO_EXAMPLES [--time-limit 60] [--unknown-outputs]
+        [--json FILE]
 
 Finds each Pulumi.yaml with a Python runtime, keeps the programs whose packages are installed
 here (those needing pulumi_random, pulumi_docker, ... are listed as skipped, with the package),
@@ -123,9 +124,11 @@ def missing_packages(program: Path) -> list:
     return sorted(missing)
 
 
-def preview(program: Path, relative: str, time_limit: float) -> dict:
+def preview(program: Path, relative: str, time_limit: float, unknown_outputs: bool = False) -> dict:
     argv = [sys.executable, "-m", "tools.preview", "--dir", str(program)]
     argv += ["--time-limit", str(time_limit)]
+    if unknown_outputs:  # as a first preview: outputs the provider computes are unknown
+        argv.append("--unknown-outputs")
     for key, value in CONFIG.get(relative, {}).items():
         argv += ["-c", f"{key}={value}"]
     started = time.perf_counter()
@@ -156,6 +159,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.example_programs")
     parser.add_argument("examples", type=Path, help="a checkout of pulumi/examples")
     parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument(
+        "--unknown-outputs", action="store_true", help="preview as a first preview would"
+    )
     parser.add_argument("--json", type=Path, help="write the results here")
     args = parser.parse_args(argv)
     root = args.examples.resolve()
@@ -166,7 +172,7 @@ def main(argv=None) -> int:
         if missing:
             skipped.append({"program": relative, "missing": missing})
             continue
-        result = preview(program, relative, args.time_limit)
+        result = preview(program, relative, args.time_limit, args.unknown_outputs)
         results.append(result)
         status = "runs" if result["exit"] in (0, 1) else f"FAILS (exit {result['exit']})"
         print(f"{relative:60} {status:16} {result['seconds']:6.1f} s  {result['verdict']}")

@@ -452,7 +452,8 @@ WILDCARD_RESOURCES = resource_rule(
 # --- iam:PassRole ----------------------------------------------------------------------------------
 
 PASS_ROLE_ACTION = "iam:PassRole"
-NAMED_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+# Any partition, as AWS managed policies write it (arn:*:iam::...), but one account and named roles.
+NAMED_ROLE_ARN = re.compile(r"^arn:(aws[a-z-]*|\*):iam::\d{12}:role/[\w+=,.@/-]+$")
 
 
 def check_pass_role(resource: Resource, settings: dict):

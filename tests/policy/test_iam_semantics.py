@@ -89,6 +89,11 @@ def test_a_wildcard_partition_is_not_every_resource(pack):
     assert inline(pack, scoped) == []
     every = allow("logs:PutLogEvents", "arn:*:logs:*:*:*")
     assert names(inline(pack, every)) == ["iam-no-wildcard-resources"]
+    # Also for iam:PassRole: a named role is named in any partition; a role wildcard is not.
+    named = allow("iam:PassRole", f"arn:*:iam::{ACCOUNT}:role/app-function")
+    assert inline(pack, named) == []
+    any_role = allow("iam:PassRole", f"arn:*:iam::{ACCOUNT}:role/*")
+    assert "iam-pass-role-named-roles" in names(inline(pack, any_role))
 
 
 # --- conditions that narrow the resources (policy/least_privilege/conditions.py) ---------------

@@ -256,7 +256,14 @@ def test_each_acl_blocks_with_managed_groups_and_a_rate_limit_and_logs(prod):
         }
         assert rules["rate-limit-per-ip"]["priority"] == 0
         assert rules["rate-limit-per-ip"]["statement"]["rateBasedStatement"]["limit"] == 1000
-        assert all(r["visibilityConfig"]["sampledRequestsEnabled"] for r in rules.values())
+        # Sampled requests and CloudWatch metrics, for the ACL and each rule.
+        for visibility in [
+            acl.inputs["visibilityConfig"],
+            *(r["visibilityConfig"] for r in rules.values()),
+        ]:
+            assert visibility["sampledRequestsEnabled"] is True
+            assert visibility["cloudwatchMetricsEnabled"] is True
+    assert len(prod.of_type(WEB_ACL)) == 2  # REGIONAL for the stage, CLOUDFRONT for the site
     for logging in prod.of_type("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"):
         (destination,) = logging.inputs["logDestinationConfigs"]
         assert ":log-group:aws-waf-logs-" in destination
