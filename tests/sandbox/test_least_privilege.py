@@ -5,6 +5,7 @@ Lambda could not deliver, with the role, what it had to)."""
 
 import pytest
 
+from tests.sandbox.not_emulated import EVERY_STACK_NOT_EMULATED, NOT_EMULATED
 from tests.sandbox.roles import put_role_policy, role_policy, unnecessary_statements
 from tools.sandbox import scenarios
 from tools.sandbox.sandbox import Sandbox
@@ -90,32 +91,6 @@ def test_every_granted_action_is_used_by_its_story_or_justified(sandbox, run_id)
             if (sid, action.lower()) not in used
         }
     assert {u for u in unused if not u[2].startswith(("logs:", "sqs:"))} == UNEXERCISED
-
-
-# What the sandbox deploys nowhere, and says so (docs/sandbox.md): the proof above does not cover
-# these. prod adds the web ACLs, the alarms and their topic, and Signer's profile (the signing job
-# and the code signing config it does play, refusing unsigned code as Lambda does).
-NOT_EMULATED = {
-    "dev": set(),
-    "prod": {
-        "aws:wafv2/webAcl:WebAcl",
-        "aws:wafv2/webAclAssociation:WebAclAssociation",
-        "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
-        "aws:cloudwatch/metricAlarm:MetricAlarm",
-        "aws:sns/topic:Topic",
-        "aws:sns/topicPolicy:TopicPolicy",
-        "aws:signer/signingProfile:SigningProfile",
-    },
-}
-EVERY_STACK_NOT_EMULATED = {
-    "aws:apigateway/methodSettings:MethodSettings",
-    "aws:cloudfront/distribution:Distribution",
-    "aws:cloudfront/originAccessControl:OriginAccessControl",
-    "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
-    "aws:cloudwatch/logDelivery:LogDelivery",
-    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination",
-    "aws:cloudwatch/logDeliverySource:LogDeliverySource",
-}
 
 
 def test_what_the_sandbox_does_not_emulate_is_listed(sandbox):
