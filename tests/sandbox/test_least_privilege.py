@@ -97,7 +97,7 @@ def test_what_the_sandbox_does_not_emulate_is_listed(sandbox):
     kinds = {kind for kind, _ in sandbox.deployment.not_emulated}
     assert EVERY_STACK_NOT_EMULATED | NOT_EMULATED[sandbox.stack] <= kinds
     # Nothing else is skipped silently: the rest of each stack is deployed into moto (dev's
-    # API Gateway account settings are the one other kind, listed by tests/sandbox/test_end_to_end.py).
+    # API Gateway account settings are the one other kind: tests/sandbox/test_end_to_end.py).
     assert kinds - EVERY_STACK_NOT_EMULATED - NOT_EMULATED[sandbox.stack] <= {
         "aws:apigateway/account:Account"
     }
